@@ -1,0 +1,317 @@
+"""The TRL reward contract, in one place.
+
+Every reward in this library derives from :class:`RewardFunction`. The base class does the parts that
+are the same for all of them:
+
+1. turn whatever TRL passes as ``completions`` into plain strings (:func:`completion_text`),
+2. look up the gold column in the dataset kwargs with a clear error when it is missing (:func:`gold_column`),
+3. call the subclass's pure scoring code,
+4. log what was extracted through ``log_extra`` when the trainer passes it,
+5. give every instance a readable, unique ``__name__`` so TRL's ``rewards/<name>/mean`` logs don't collide.
+
+Subclasses are dataclasses (so they pickle without closures) and implement ``_score_batch``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
+
+__all__ = [
+    "RewardFunction",
+    "RewardOutput",
+    "completion_text",
+    "completion_texts",
+    "gold_column",
+]
+
+RewardOutput = list[float | None]
+
+# Roles whose text is *not* the model's own output in a conversational completion.
+_NON_MODEL_ROLES = frozenset({"tool", "user", "system", "ipython", "function"})
+
+
+def _content_text(content: Any) -> str:
+    """Text of one message's ``content``: a string, a list of content parts, or anything else (-> "")."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, (bytes, bytearray)):
+        return bytes(content).decode("utf-8", errors="replace")
+    if isinstance(content, Mapping):
+        # a single content part, e.g. {"type": "text", "text": "..."}
+        text = content.get("text")
+        if isinstance(text, str):
+            return text
+        inner = content.get("content")
+        return _content_text(inner) if inner is not content else ""
+    if isinstance(content, (list, tuple)):
+        parts = [_content_text(part) for part in content]
+        return "".join(part for part in parts if part)
+    return ""
+
+
+def completion_text(completion: Any) -> str:
+    """Return the model's text from one completion in any format TRL uses.
+
+    - a plain string is returned as it is;
+    - a conversational completion (a list of message dicts) gives the text of the model's messages
+      (role ``assistant`` or no role), joined with a newline; tool, user and system messages are skipped,
+      so a completion with tool calls still yields what the model wrote;
+    - a message's ``content`` may be a string, a list of content parts (``{"type": "text", "text": ...}``)
+      or ``None``;
+    - bytes are decoded as UTF-8 with replacement; anything else (``None``, numbers, objects) gives ``""``.
+
+    It never raises: a reward then scores the empty string.
+
+    Example:
+        >>> completion_text("<SOLUTION>42</SOLUTION>")
+        '<SOLUTION>42</SOLUTION>'
+        >>> completion_text([{"role": "assistant", "content": "답: 3"}])
+        '답: 3'
+        >>> completion_text([{"role": "assistant", "content": [{"type": "text", "text": "삼백"}]}])
+        '삼백'
+        >>> completion_text([{"role": "assistant", "content": None}]), completion_text(None)
+        ('', '')
+    """
+    if isinstance(completion, str):
+        return completion
+    if completion is None:
+        return ""
+    if isinstance(completion, (bytes, bytearray)):
+        return bytes(completion).decode("utf-8", errors="replace")
+    if isinstance(completion, Mapping):
+        return _content_text(completion.get("content"))
+    if isinstance(completion, (list, tuple)):
+        texts = []
+        for message in completion:
+            if isinstance(message, Mapping):
+                if message.get("role") in _NON_MODEL_ROLES:
+                    continue
+                texts.append(_content_text(message.get("content")))
+            else:
+                texts.append(_content_text(message))
+        return "\n".join(text for text in texts if text)
+    return ""
+
+
+def completion_texts(completions: Any) -> list[str]:
+    """Turn the ``completions`` argument of a reward call into a list of strings, one per completion.
+
+    Raises ``TypeError`` only for programmer misuse: no completions at all, or a single string where a
+    batch (a list) is expected.
+
+    Example:
+        >>> completion_texts(["a", [{"role": "assistant", "content": "b"}], None])
+        ['a', 'b', '']
+    """
+    if completions is None:
+        raise TypeError(
+            "a reward was called without `completions`: call it as reward(prompts=..., completions=[...], **columns)"
+        )
+    if isinstance(completions, (str, bytes)):
+        raise TypeError(
+            "`completions` must be a list with one completion per sample, not a single string: "
+            "wrap it, e.g. reward(completions=[text], answer=[gold])"
+        )
+    try:
+        return [completion_text(completion) for completion in completions]
+    except TypeError as error:  # not iterable
+        raise TypeError(
+            f"`completions` must be a list of completions, got {type(completions).__name__}"
+        ) from error
+
+
+def gold_column(kwargs: Mapping[str, Any], key: str, n: int, reward_name: str = "this reward") -> list[Any]:
+    """Return the dataset column ``key`` from a reward call's kwargs, checked against ``n`` completions.
+
+    Raises ``ValueError`` naming the column and the fix when it is missing or its length differs.
+
+    Example:
+        >>> gold_column({"answer": ["3", "4"]}, "answer", 2)
+        ['3', '4']
+        >>> gold_column({"solution": ["3"]}, "answer", 1)
+        Traceback (most recent call last):
+        ...
+        ValueError: this reward needs the dataset column 'answer', but the batch has only ['solution']. Add an 'answer' column to your dataset, or pass answer_key='<your column>' when you create the reward.
+    """
+    if key not in kwargs:
+        columns = sorted(k for k in kwargs if k not in _TRAINER_KWARGS)
+        raise ValueError(
+            f"{reward_name} needs the dataset column {key!r}, but the batch has only {columns}. "
+            f"Add an {key!r} column to your dataset, or pass answer_key='<your column>' when you create the reward."
+        )
+    column = kwargs[key]
+    if isinstance(column, (str, bytes)) or not isinstance(column, Sequence):
+        try:
+            column = list(column)  # numpy arrays, tensors, tuples of golds
+        except TypeError:
+            column = None
+        if column is None or isinstance(kwargs[key], (str, bytes)):
+            raise TypeError(
+                f"the column {key!r} passed to {reward_name} must be a list with one gold value per completion, "
+                f"got {type(kwargs[key]).__name__}"
+            )
+    if len(column) != n:
+        raise ValueError(
+            f"{reward_name} got {n} completions but {len(column)} values in the column {key!r}: "
+            "pass one gold value per completion (TRL repeats each row num_generations times for you)"
+        )
+    return list(column)
+
+
+# Keyword arguments that TRL adds to every reward call and that are not dataset columns.
+_TRAINER_KWARGS = frozenset({"trainer_state", "log_extra", "log_metric", "environments", "completion_ids", "prompts"})
+
+_names_lock = threading.Lock()
+_names_taken: dict[str, int] = {}
+
+
+def _unique_name(name: str) -> str:
+    """Reserve ``name`` in this process; a second request for the same name gets ``name_2``, then ``name_3``."""
+    with _names_lock:
+        count = _names_taken.get(name, 0) + 1
+        _names_taken[name] = count
+        return name if count == 1 else f"{name}_{count}"
+
+
+def _short(value: Any) -> str | None:
+    """A short rendering of a configuration value for a reward's name, or None when it has none."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, (int, float)):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, str) and len(value) <= 24 and "/" not in value and value.isprintable():
+        return value
+    return None
+
+
+class RewardFunction:
+    """Base class of every reward: TRL's calling convention, gold lookup, logging and naming.
+
+    A subclass is a ``@dataclass(eq=False)`` with its options as fields. It sets the class attributes
+    ``base_name`` (the name of its default instance) and ``needs_gold`` (whether it reads the gold column
+    named by its ``answer_key`` field), and implements ``_score_batch(texts, golds, kwargs)``, which returns a
+    list with one ``float | None`` per text, or that list and a dict of columns to log (one value per text).
+
+    A configured instance is named after what differs from the defaults, e.g. ``check_numbers_ko(rel_tol=0.01)``;
+    a field ``name`` set by the user wins. Names are unique within a process (a repeat gets ``_2``).
+
+    Example:
+        >>> from dataclasses import dataclass
+        >>> @dataclass(eq=False)
+        ... class LengthReward(RewardFunction):
+        ...     base_name = "length_reward"
+        ...     per_char: float = 0.1
+        ...     name: str | None = None
+        ...     def _score_batch(self, texts, golds, kwargs):
+        ...         return [self.per_char * len(t) for t in texts]
+        >>> LengthReward()(completions=["ab", [{"role": "assistant", "content": "abcd"}]])
+        [0.2, 0.4]
+        >>> LengthReward(per_char=1.0).__name__
+        'length_reward(per_char=1)'
+    """
+
+    base_name: ClassVar[str] = "reward"
+    needs_gold: ClassVar[bool] = False
+    __name__: str
+
+    def __post_init__(self) -> None:
+        self.__name__ = _unique_name(self._derive_name())
+
+    # -- naming ---------------------------------------------------------------------------------
+    def _derive_name(self) -> str:
+        explicit = getattr(self, "name", None)
+        if explicit:
+            return str(explicit)
+        changed = []
+        for field in dataclasses.fields(self):  # type: ignore[arg-type]
+            if field.name == "name" or not field.init:
+                continue
+            default = _field_default(field)
+            value = getattr(self, field.name)
+            if default is not dataclasses.MISSING and _same(value, default):
+                continue
+            rendered = _short(value)
+            changed.append(f"{field.name}={rendered}" if rendered is not None else field.name)
+        return f"{self.base_name}({', '.join(changed)})" if changed else self.base_name
+
+    # -- the TRL call ---------------------------------------------------------------------------
+    def __call__(
+        self,
+        prompts: Sequence[Any] | None = None,
+        completions: Sequence[Any] | None = None,
+        completion_ids: Sequence[Any] | None = None,
+        **kwargs: Any,
+    ) -> RewardOutput:
+        texts = completion_texts(completions)
+        golds = None
+        if self.needs_gold:
+            golds = gold_column(kwargs, getattr(self, "answer_key", "answer"), len(texts), self.__name__)
+        kwargs.setdefault("prompts", prompts)
+        result = self._score_batch(texts, golds, kwargs)
+        if isinstance(result, tuple):
+            scores, extras = result
+        else:
+            scores, extras = result, {}
+        if len(scores) != len(texts):  # a bug in this library, never the user's fault
+            raise RuntimeError(f"{self.__name__} returned {len(scores)} scores for {len(texts)} completions")
+        log_extra = kwargs.get("log_extra")
+        if callable(log_extra):
+            for column, values in extras.items():
+                log_extra(f"{self.__name__}/{column}", list(values))
+        return [None if score is None else float(score) for score in scores]
+
+    def _score_batch(
+        self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]
+    ) -> RewardOutput | tuple[RewardOutput, dict[str, list[Any]]]:
+        raise NotImplementedError
+
+    # -- conveniences ---------------------------------------------------------------------------
+    def score(self, completion: Any, gold: Any = None, **columns: Any) -> float | None:
+        """Score one completion (and its gold value when the reward needs one).
+
+        Example:
+            >>> from korean_rewards import check_numbers_ko
+            >>> check_numbers_ko.score("<SOLUTION>삼백오십</SOLUTION>", "350")
+            3.5
+        """
+        batch = {key: [value] for key, value in columns.items()}
+        if self.needs_gold:
+            batch[getattr(self, "answer_key", "answer")] = [gold]
+        return self(prompts=[None], completions=[completion], **batch)[0]
+
+    def configure(self, **changes: Any) -> RewardFunction:
+        """Return a new reward like this one with some options changed (a new, unique name).
+
+        Example:
+            >>> from korean_rewards import check_numbers_ko
+            >>> lenient = check_numbers_ko.configure(rel_tol=0.01)
+            >>> lenient.score("<SOLUTION>100.5</SOLUTION>", "100")
+            3.5
+        """
+        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
+
+    def __repr__(self) -> str:
+        return f"<reward {self.__name__}>"
+
+
+def _field_default(field: dataclasses.Field) -> Any:
+    if field.default is not dataclasses.MISSING:
+        return field.default
+    if field.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+        return field.default_factory()  # type: ignore[misc]
+    return dataclasses.MISSING
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - e.g. arrays with ambiguous truth values
+        return a is b
+
+
+CallableReward = Callable[..., RewardOutput]
