@@ -1,16 +1,37 @@
 """Tag sets and the format rewards (exact and approximate tag matchers).
 
 The defaults are the Unsloth "Qwen3 (4B) GRPO" notebook's tags: ``<start_working_out>`` … ``<end_working_out>``
-then ``<SOLUTION>`` … ``</SOLUTION>``.
+then ``<SOLUTION>`` … ``</SOLUTION>``. The rewards give the notebook's scores, but scan in linear time where
+the notebook's regexes backtrack super-linearly on adversarial completions.
+
+Example:
+    >>> from korean_rewards import match_format_exactly, match_format_approximately
+    >>> good = "먼저 더합니다.<end_working_out><SOLUTION>42</SOLUTION>"
+    >>> match_format_exactly(completions=[good, "정답은 42"])
+    [3.0, 0.0]
+    >>> match_format_approximately(completions=[good, "정답은 42"])
+    [1.5, -3.0]
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, ClassVar
 
-__all__ = ["Tags", "NOTEBOOK_TAGS", "extract_solution"]
+from ._trl import RewardFunction, RewardOutput
+
+__all__ = [
+    "Tags",
+    "NOTEBOOK_TAGS",
+    "extract_solution",
+    "MatchFormatExactly",
+    "MatchFormatApproximately",
+    "match_format_exactly",
+    "match_format_approximately",
+]
 
 
 @dataclass(frozen=True)
@@ -62,19 +83,25 @@ NOTEBOOK_TAGS = Tags()
 #   line for ``$``, so it is excluded from the horizontal runs.
 #
 # So two ``str.find`` calls and one search for "closing tag followed by the tail" give the same capture in
-# linear time. The tail pattern only backtracks inside one whitespace run (each run is scanned once per closing
-# tag in front of it), so that search is linear too.
+# linear time: the tail pattern has no nested or lazy quantifier and takes whitespace runs atomically, so each
+# closing tag costs at most one scan of the whitespace after it.
 
-_LINE_END = r"[^\S\n]*(?:\n|\Z)"
+# Horizontal whitespace (``\s`` without ``\n``), taken atomically: ``(?=(x*))\1`` is the portable spelling of
+# ``x*+`` (Python 3.10 has no possessive quantifiers), so a long run is scanned once, not backtracked through.
+_HSPACE = r"(?=([^\S\n]*))\{group}"
 
 
 @lru_cache(maxsize=64)
 def _closing_pattern(solution_end: str, eos_token: str | None) -> re.Pattern[str]:
     """The closing tag, when followed by what the notebook's regex accepts after it (compiled once per tag set)."""
-    if eos_token:
-        tail = rf"[^\S\n]*(?:\n|\Z|{re.escape(eos_token)}{_LINE_END})"
+    end_of_line = r"(?:\n|\Z)"
+    if not eos_token:
+        tail = _HSPACE.format(group=1) + end_of_line
+    elif re.match(r"\s", eos_token):
+        # An EOS that starts with whitespace may begin anywhere inside the run: let the run backtrack.
+        tail = rf"[^\S\n]*(?:\n|\Z|{re.escape(eos_token)}[^\S\n]*{end_of_line})"
     else:
-        tail = _LINE_END
+        tail = _HSPACE.format(group=1) + rf"(?:\n|\Z|{re.escape(eos_token)}" + _HSPACE.format(group=2) + f"{end_of_line})"
     return re.compile(rf"{re.escape(solution_end)}(?={tail})")
 
 
@@ -118,3 +145,140 @@ def extract_solution(text: str, tags: Tags = NOTEBOOK_TAGS) -> str | None:
         raise TypeError(f"extract_solution expects a string, got {type(text).__name__}; use completion_text() first")
     span = _solution_span(text, tags)
     return None if span is None else text[span[0] : span[1]]
+
+
+# -- the rewards ---------------------------------------------------------------------------------------------
+
+
+def _check_tags(tags: Any, reward: str) -> None:
+    if not isinstance(tags, Tags):
+        raise TypeError(
+            f"{reward}: `tags` must be a korean_rewards.Tags, got {type(tags).__name__}; "
+            "e.g. Tags(reasoning_end='</think>', solution_start='<answer>', solution_end='</answer>')"
+        )
+
+
+def _check_number(value: Any, field: str, reward: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise TypeError(f"{reward}: `{field}` must be a finite number, got {value!r}")
+
+
+@dataclass(eq=False)
+class MatchFormatExactly(RewardFunction):
+    """``match`` (3.0) when a completion has the notebook's exact format, else ``miss`` (0.0).
+
+    The format is the one :func:`extract_solution` accepts: ``reasoning_end``, anything, ``solution_start``, a
+    non-empty answer, ``solution_end``, then only whitespace and an optional ``tags.eos_token`` up to the end of
+    a line. Scores equal the notebook's ``match_format_exactly`` on every input, in linear time.
+
+    Options: ``tags`` (any :class:`Tags`; ``Tags(eos_token=None)`` allows no EOS text), ``match``, ``miss`` and
+    ``name``.
+
+    Example:
+        >>> reward = MatchFormatExactly()
+        >>> reward(completions=[
+        ...     "계산.<end_working_out><SOLUTION>7</SOLUTION><|endoftext|>",
+        ...     [{"role": "assistant", "content": "<end_working_out><SOLUTION>7</SOLUTION>"}],
+        ...     "<SOLUTION>7</SOLUTION>",
+        ... ])
+        [3.0, 3.0, 0.0]
+        >>> strict = MatchFormatExactly(match=2.0, miss=-1.0)
+        >>> strict.__name__, strict.score("답: 7")
+        ('match_format_exactly(match=2, miss=-1)', -1.0)
+    """
+
+    base_name: ClassVar[str] = "match_format_exactly"
+    needs_gold: ClassVar[bool] = False
+
+    tags: Tags = NOTEBOOK_TAGS
+    match: float = 3.0
+    miss: float = 0.0
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_tags(self.tags, type(self).__name__)
+        _check_number(self.match, "match", type(self).__name__)
+        _check_number(self.miss, "miss", type(self).__name__)
+        super().__post_init__()
+
+    def _score_batch(self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]) -> RewardOutput:
+        tags, match, miss = self.tags, float(self.match), float(self.miss)
+        return [miss if _solution_span(text, tags) is None else match for text in texts]
+
+
+#: What :class:`MatchFormatApproximately` does with ``reasoning_start``.
+START_TAG_MODES = ("ignore", "count", "prefilled")
+
+
+@dataclass(eq=False)
+class MatchFormatApproximately(RewardFunction):
+    """Partial credit per tag: ``once`` (+0.5) for each tag that occurs exactly once, else ``not_once`` (-1.0).
+
+    By default the tags counted are ``reasoning_end``, ``solution_start`` and ``solution_end`` (range -3.0 to
+    +1.5), as in the notebook, whose chat template puts ``reasoning_start`` in the prompt. ``start_tag`` says what
+    to do with ``reasoning_start``:
+
+    - ``"ignore"`` (default): not counted;
+    - ``"count"``: counted like the others, for templates where the model writes it (range -4.0 to +2.0);
+    - ``"prefilled"``: counted, but the template already wrote it: ``once`` when the completion has no
+      ``reasoning_start`` or only one copy of it at its very beginning (some pipelines return the prefilled
+      tag with the completion), ``not_once`` when it opens its reasoning again anywhere else.
+
+    Occurrences are counted like ``str.count`` (non-overlapping). Linear time.
+
+    Example:
+        >>> good = "<end_working_out><SOLUTION>3</SOLUTION>"
+        >>> match_format_approximately(completions=[good, good + "</SOLUTION>", "답은 3"])
+        [1.5, 0.0, -3.0]
+        >>> counted = MatchFormatApproximately(start_tag="count")
+        >>> counted.score("<start_working_out>" + good), counted.score(good)
+        (2.0, 0.5)
+        >>> prefilled = MatchFormatApproximately(start_tag="prefilled")
+        >>> prefilled.score("<start_working_out>" + good), prefilled.score(good), prefilled.score(good + "<start_working_out>")
+        (2.0, 2.0, 0.5)
+    """
+
+    base_name: ClassVar[str] = "match_format_approximately"
+    needs_gold: ClassVar[bool] = False
+
+    tags: Tags = NOTEBOOK_TAGS
+    once: float = 0.5
+    not_once: float = -1.0
+    start_tag: str = "ignore"
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_tags(self.tags, type(self).__name__)
+        _check_number(self.once, "once", type(self).__name__)
+        _check_number(self.not_once, "not_once", type(self).__name__)
+        if self.start_tag not in START_TAG_MODES:
+            raise ValueError(
+                f"{type(self).__name__}: start_tag must be one of {START_TAG_MODES}, got {self.start_tag!r}"
+            )
+        super().__post_init__()
+
+    def _score_batch(self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]) -> RewardOutput:
+        tags = self.tags
+        once, not_once = float(self.once), float(self.not_once)
+        counted = (tags.reasoning_end, tags.solution_start, tags.solution_end)
+        start, mode = tags.reasoning_start, self.start_tag
+        scores: RewardOutput = []
+        for text in texts:
+            score = 0.0
+            if mode == "count":
+                score += once if text.count(start) == 1 else not_once
+            elif mode == "prefilled":
+                stripped = text.lstrip()
+                rest = stripped[len(start) :] if stripped.startswith(start) else stripped
+                score += not_once if start in rest else once
+            for tag in counted:
+                score += once if text.count(tag) == 1 else not_once
+            scores.append(score)
+        return scores
+
+
+#: The notebook's exact-format reward (+3.0 / 0.0) with the notebook's tags.
+match_format_exactly = MatchFormatExactly()
+
+#: The notebook's approximate-format reward (+0.5 / -1.0 per tag) with the notebook's tags.
+match_format_approximately = MatchFormatApproximately()
