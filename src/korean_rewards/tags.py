@@ -92,17 +92,33 @@ _HSPACE = r"(?=([^\S\n]*))\{group}"
 
 
 @lru_cache(maxsize=64)
-def _closing_pattern(solution_end: str, eos_token: str | None) -> re.Pattern[str]:
-    """The closing tag, when followed by what the notebook's regex accepts after it (compiled once per tag set)."""
+def _tail_regex(eos_token: str | None) -> str:
+    """A lookahead: what the notebook's regex accepts after the closing tag."""
     end_of_line = r"(?:\n|\Z)"
     if not eos_token:
-        tail = _HSPACE.format(group=1) + end_of_line
-    elif re.match(r"\s", eos_token):
+        return "(?=" + _HSPACE.format(group=1) + end_of_line + ")"
+    if re.match(r"\s", eos_token):
         # An EOS that starts with whitespace may begin anywhere inside the run: let the run backtrack.
-        tail = rf"[^\S\n]*(?:\n|\Z|{re.escape(eos_token)}[^\S\n]*{end_of_line})"
-    else:
-        tail = _HSPACE.format(group=1) + rf"(?:\n|\Z|{re.escape(eos_token)}" + _HSPACE.format(group=2) + f"{end_of_line})"
-    return re.compile(rf"{re.escape(solution_end)}(?={tail})")
+        return rf"(?=[^\S\n]*(?:\n|\Z|{re.escape(eos_token)}[^\S\n]*{end_of_line}))"
+    return (
+        "(?="
+        + _HSPACE.format(group=1)
+        + rf"(?:\n|\Z|{re.escape(eos_token)}"
+        + _HSPACE.format(group=2)
+        + f"{end_of_line}))"
+    )
+
+
+@lru_cache(maxsize=64)
+def _tail_pattern(eos_token: str | None) -> re.Pattern[str]:
+    """``.match(text, pos)`` succeeds when the notebook's regex accepts ``text[pos:]`` after the closing tag."""
+    return re.compile(_tail_regex(eos_token))
+
+
+@lru_cache(maxsize=64)
+def _closing_pattern(solution_end: str, eos_token: str | None) -> re.Pattern[str]:
+    """The closing tag, when followed by what the notebook's regex accepts after it (compiled once per tag set)."""
+    return re.compile(re.escape(solution_end) + _tail_regex(eos_token))
 
 
 def _solution_span(text: str, tags: Tags) -> tuple[int, int] | None:
@@ -163,8 +179,69 @@ def _check_number(value: Any, field: str, reward: str) -> None:
         raise TypeError(f"{reward}: `{field}` must be a finite number, got {value!r}")
 
 
+def _plain_texts(completions: Any) -> list[str] | None:
+    """The texts of a batch in TRL's two common shapes, or None to let the base class handle the batch.
+
+    Handles only strings and one-message conversational completions ``[{"role": "assistant", "content": str}]``,
+    for which the result is exactly what :func:`korean_rewards.completion_text` gives; everything else (content
+    parts, tool calls, ``None``, misuse) goes through the base class. The format rewards cost about a
+    microsecond per completion, so the general conversion would otherwise dominate their time.
+    """
+    if type(completions) is not list:
+        return None
+    texts = []
+    for completion in completions:
+        if type(completion) is str:
+            texts.append(completion)
+            continue
+        if type(completion) is not list or len(completion) != 1:
+            return None
+        message = completion[0]
+        if type(message) is not dict or message.get("role") != "assistant":
+            return None
+        content = message.get("content")
+        if type(content) is not str:
+            return None
+        texts.append(content)
+    return texts
+
+
+class _FormatReward(RewardFunction):
+    """Shared call path of the format rewards: no gold, nothing to log, a fast path for plain batches.
+
+    TRL calls a reward once per generation batch (often 4 to 16 completions), and a format check costs well
+    under a microsecond per completion, so the per-call work is kept small: the options are turned into what
+    the scan needs once (``_prepared``, rebuilt after any option changes, never pickled).
+    """
+
+    _prepared: ClassVar[tuple[Any, ...] | None] = None
+
+    def __call__(
+        self,
+        prompts: Any = None,
+        completions: Any = None,
+        completion_ids: Any = None,
+        **kwargs: Any,
+    ) -> RewardOutput:
+        texts = _plain_texts(completions)
+        if texts is None:
+            return super().__call__(prompts, completions, completion_ids, **kwargs)
+        return self._score_batch(texts, None, kwargs)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name != "_prepared":
+            object.__setattr__(self, "_prepared", None)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {key: value for key, value in self.__dict__.items() if key != "_prepared"}
+
+    def _prepare(self) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+
 @dataclass(eq=False)
-class MatchFormatExactly(RewardFunction):
+class MatchFormatExactly(_FormatReward):
     """``match`` (3.0) when a completion has the notebook's exact format, else ``miss`` (0.0).
 
     The format is the one :func:`extract_solution` accepts: ``reasoning_end``, anything, ``solution_start``, a
@@ -202,8 +279,55 @@ class MatchFormatExactly(RewardFunction):
         super().__post_init__()
 
     def _score_batch(self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]) -> RewardOutput:
-        tags, match, miss = self.tags, float(self.match), float(self.miss)
-        return [miss if _solution_span(text, tags) is None else match for text in texts]
+        # Only whether the format matches counts here, not the capture, so the scan runs backwards from the
+        # last closing tag: in a typical completion the tags sit at the end, and three short ``rfind`` calls
+        # replace a scan of the whole reasoning. The format matches iff some closing tag followed by the tail
+        # has a ``solution_start`` ending at least one character before it with a ``reasoning_end`` before that;
+        # the last such closing tag and the last ``solution_start`` before it are the best candidates. After a
+        # few closing tags without the tail (adversarial text) it falls back to the forward scan.
+        prepared = self._prepared or self._prepare()
+        tags, match, miss, reasoning_end, solution_start, solution_end, tail, eos = prepared
+        end_length, answer_room, eos_length = len(solution_end), len(solution_start) + 1, len(eos)
+        scores: RewardOutput = []
+        for text in texts:
+            found = False
+            closing = text.rfind(solution_end)
+            tries = 0
+            while closing >= 0:
+                after = closing + end_length
+                # the common endings (nothing, or just the EOS) without a regex call
+                rest = len(text) - after
+                if rest == 0 or (rest == eos_length and text.endswith(eos)) or tail(text, after) is not None:
+                    if closing >= answer_room:
+                        start = text.rfind(solution_start, 0, closing - 1)
+                        found = start >= 0 and text.rfind(reasoning_end, 0, start) >= 0
+                    break
+                tries += 1
+                if tries == _BACKWARD_TRIES:
+                    found = _solution_span(text, tags) is not None
+                    break
+                closing = text.rfind(solution_end, 0, closing + end_length - 1)
+            scores.append(match if found else miss)
+        return scores
+
+    def _prepare(self) -> tuple[Any, ...]:
+        tags = self.tags
+        prepared = (
+            tags,
+            float(self.match),
+            float(self.miss),
+            tags.reasoning_end,
+            tags.solution_start,
+            tags.solution_end,
+            _tail_pattern(tags.eos_token).match,
+            tags.eos_token or "",
+        )
+        self._prepared = prepared
+        return prepared
+
+
+# Closing tags without the tail tried from the end before the exact matcher scans forwards instead.
+_BACKWARD_TRIES = 4
 
 
 #: What :class:`MatchFormatApproximately` does with ``reasoning_start``.
@@ -211,7 +335,7 @@ START_TAG_MODES = ("ignore", "count", "prefilled")
 
 
 @dataclass(eq=False)
-class MatchFormatApproximately(RewardFunction):
+class MatchFormatApproximately(_FormatReward):
     """Partial credit per tag: ``once`` (+0.5) for each tag that occurs exactly once, else ``not_once`` (-1.0).
 
     By default the tags counted are ``reasoning_end``, ``solution_start`` and ``solution_end`` (range -3.0 to
@@ -258,10 +382,10 @@ class MatchFormatApproximately(RewardFunction):
         super().__post_init__()
 
     def _score_batch(self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]) -> RewardOutput:
-        tags = self.tags
-        once, not_once = float(self.once), float(self.not_once)
-        counted = (tags.reasoning_end, tags.solution_start, tags.solution_end)
-        start, mode = tags.reasoning_start, self.start_tag
+        # One scan finds the first of the three tags; nothing before it can count, so the three counts scan only
+        # the rest (in a typical completion, the last few dozen characters).
+        prepared = self._prepared or self._prepare()
+        once, not_once, reasoning_end, solution_start, solution_end, lead, first_tag, start, mode = prepared
         scores: RewardOutput = []
         for text in texts:
             score = 0.0
@@ -271,10 +395,48 @@ class MatchFormatApproximately(RewardFunction):
                 stripped = text.lstrip()
                 rest = stripped[len(start) :] if stripped.startswith(start) else stripped
                 score += not_once if start in rest else once
-            for tag in counted:
-                score += once if text.count(tag) == 1 else not_once
+            if lead is not None:
+                at = text.find(lead)
+            else:
+                first = first_tag(text)
+                at = -1 if first is None else first.start()
+            if at < 0:  # none of the three tags
+                score += not_once
+                score += not_once
+                score += not_once
+            else:
+                score += once if text.count(reasoning_end, at) == 1 else not_once
+                score += once if text.count(solution_start, at) == 1 else not_once
+                score += once if text.count(solution_end, at) == 1 else not_once
             scores.append(score)
         return scores
+
+
+    def _prepare(self) -> tuple[Any, ...]:
+        tags = self.tags
+        reasoning_end, solution_start, solution_end = tags.reasoning_end, tags.solution_start, tags.solution_end
+        # When the tags share a first character (the notebook's all start with "<"), no tag starts before its
+        # first occurrence: one ``find`` then bounds the counts, and the regex is not needed.
+        lead = reasoning_end[0] if reasoning_end[0] == solution_start[0] == solution_end[0] else None
+        prepared = (
+            float(self.once),
+            float(self.not_once),
+            reasoning_end,
+            solution_start,
+            solution_end,
+            lead,
+            _any_of(reasoning_end, solution_start, solution_end).search,
+            tags.reasoning_start,
+            self.start_tag,
+        )
+        self._prepared = prepared
+        return prepared
+
+
+@lru_cache(maxsize=64)
+def _any_of(*tags: str) -> re.Pattern[str]:
+    """A regex that finds the first occurrence of any of ``tags`` (plain alternation: linear, no backtracking)."""
+    return re.compile("|".join(re.escape(tag) for tag in tags))
 
 
 #: The notebook's exact-format reward (+3.0 / 0.0) with the notebook's tags.
