@@ -174,6 +174,7 @@ def test_changing_an_option_after_use_changes_the_scores() -> None:
         (lambda: MatchFormatApproximately(once=True), TypeError),
         (lambda: MatchFormatApproximately(start_tag="always"), ValueError),
         (lambda: Tags(solution_end=""), ValueError),
+        (lambda: Tags(eos_token=0), TypeError),
     ],
 )
 def test_bad_options_raise(factory, error) -> None:

@@ -59,6 +59,8 @@ class Tags:
             value = getattr(self, field)
             if not isinstance(value, str) or not value:
                 raise ValueError(f"Tags.{field} must be a non-empty string, got {value!r}")
+        if self.eos_token is not None and not isinstance(self.eos_token, str):
+            raise TypeError(f"Tags.eos_token must be a string or None, got {self.eos_token!r}")
 
 
 #: The Unsloth notebook's tags (the default everywhere in this library).
