@@ -599,7 +599,7 @@ class RepetitionPenaltyKo(RewardFunction):
 
     Example:
         >>> reward = RepetitionPenaltyKo()
-        >>> reward(completions=["답은 칠입니다. " * 20, "두 수를 더하면 칠이 됩니다.", ""])  # 5 distinct of 96
+        >>> reward(completions=["답은 칠입니다. " * 20, "두 수를 더하면 칠이 됩니다.", ""])  # 4 distinct 5-grams of 76
         [-0.947..., 0.0, 0.0]
         >>> RepetitionPenaltyKo(ngram_size=2, max_penalty=-0.5).score("네 네 네 네 네")
         -0.375
