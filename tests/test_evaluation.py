@@ -176,9 +176,9 @@ def test_label_records_errors(records: list, message: str) -> None:
         load_items(records, what="labels", name="dev.json")
 
 
-def test_prediction_items_accept_null_and_flat_rows_and_integer_ids() -> None:
+def test_prediction_items_accept_null_answers_and_integer_ids() -> None:
     items = load_items(
-        [{"id": 1, "output": {"answer": None}}, {"id": "2", "answer": "x"}], what="predictions"
+        [{"id": 1, "output": {"answer": None}}, {"id": "2", "output": {"answer": "x"}}], what="predictions"
     )
     assert items == [Item("1", ""), Item("2", "x")]
     with pytest.raises(EvaluationInputError, match='id "1" appears 2 times'):
@@ -294,14 +294,20 @@ def test_bertscore_f1_matches_the_bert_score_package(tiny_bert_path: str) -> Non
 # files, folders, best, writing
 # --------------------------------------------------------------------------------------------------
 def test_find_prediction_files_in_folders(tmp_path: Path) -> None:
+    item = '[{"id": "1", "output": {"answer": "x"}}]'
     for name in ["inference_epoch10.json", "inference_epoch2.json", "inference_epoch1.jsonl", "config.json",
                  "best.json", "readme.md", "labels.json"]:
-        (tmp_path / name).write_text("[]", encoding="utf-8")
+        (tmp_path / name).write_text(item if name.endswith(".json") else item[1:-1], encoding="utf-8")
+    (tmp_path / "rows.jsonl").write_text('{"completion": "x", "answer": "1"}\n', encoding="utf-8")
+    (tmp_path / "summary.json").write_text('{"final": 1}', encoding="utf-8")
     for step in (10, 5):
         (tmp_path / f"checkpoint-{step}").mkdir()
-        (tmp_path / f"checkpoint-{step}" / "predictions.json").write_text("[]", encoding="utf-8")
+        (tmp_path / f"checkpoint-{step}" / "predictions.json").write_text(item, encoding="utf-8")
         (tmp_path / f"checkpoint-{step}" / "trainer_state.json").write_text("{}", encoding="utf-8")
-    found = find_prediction_files([tmp_path, tmp_path / "inference_epoch2.json"], exclude=[tmp_path / "labels.json"])
+    skipped: list[Path] = []
+    found = find_prediction_files(
+        [tmp_path, tmp_path / "inference_epoch2.json"], exclude=[tmp_path / "labels.json"], skipped=skipped
+    )
     assert [str(p.relative_to(tmp_path)) for p in found] == [
         "inference_epoch1.jsonl",
         "inference_epoch2.json",
@@ -309,6 +315,10 @@ def test_find_prediction_files_in_folders(tmp_path: Path) -> None:
         os.path.join("checkpoint-5", "predictions.json"),
         os.path.join("checkpoint-10", "predictions.json"),
     ]
+    assert sorted(p.name for p in skipped) == ["rows.jsonl", "summary.json"]
+    (tmp_path / "broken.json").write_text("[{", encoding="utf-8")
+    with pytest.raises(EvaluationInputError, match="broken.json"):
+        find_prediction_files([tmp_path])  # a broken file in a folder is reported, not skipped
     with pytest.raises(EvaluationInputError, match="no such file or folder"):
         find_prediction_files([tmp_path / "nope"])
 

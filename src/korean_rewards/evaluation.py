@@ -103,6 +103,10 @@ class OutputExistsError(EvaluationInputError):
     """
 
 
+class _NotAList(EvaluationInputError):
+    """A valid JSON document that is not a list of items (e.g. a config or a summary file)."""
+
+
 # ------------------------------------------------------------------------------------------------
 # reading files
 # ------------------------------------------------------------------------------------------------
@@ -197,11 +201,11 @@ def read_records(path: str | os.PathLike[str]) -> list[Any]:
         for key in ("data", "items", "predictions"):
             if isinstance(document.get(key), list):
                 return document[key]
-        raise EvaluationInputError(
+        raise _NotAList(
             f"{source} holds one JSON object, not a list of items: expected [{{\"id\": ..., \"output\": "
             f"{{\"answer\": ...}}}}, ...] or JSON Lines"
         )
-    raise EvaluationInputError(f"{source} holds a JSON {type(document).__name__}, not a list of items")
+    raise _NotAList(f"{source} holds a JSON {type(document).__name__}, not a list of items")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -234,10 +238,7 @@ def _item_from_record(record: Any, index: int, source: str, what: str) -> Item:
     where = f'{source}: item {index} (id "{item_id}")'
     output = record.get("output")
     if not isinstance(output, Mapping):
-        if isinstance(record.get("answer"), str):  # a flat {"id", "answer"} row
-            output = {"answer": record["answer"]}
-        else:
-            raise EvaluationInputError(f'{where} has no "output": expected "output": {{"answer": "..."}}')
+        raise EvaluationInputError(f'{where} has no "output": expected "output": {{"answer": "..."}}')
     if "answer" not in output:
         raise EvaluationInputError(f'{where} has no "output"."answer"')
     answer = output["answer"]
@@ -256,8 +257,7 @@ def load_items(
 ) -> list[Item]:
     """Competition items from a file (JSON or JSON Lines) or from records already in memory.
 
-    Each record is ``{"id": ..., "input": {...}, "output": {"answer": ...}}`` (a flat ``{"id", "answer"}``
-    is accepted too). Ids are compared as strings (``7`` and ``"7"`` are the same item) and must be unique.
+    Each record is ``{"id": ..., "input": {...}, "output": {"answer": ...}}`` (``input`` is optional). Ids are compared as strings (``7`` and ``"7"`` are the same item) and must be unique.
     ``what`` is ``"labels"`` (answers must be non-empty) or ``"predictions"`` (an empty or ``null`` answer
     is allowed: it scores as wrong). ``name`` names an in-memory source in error messages.
 
@@ -592,24 +592,46 @@ _NOT_PREDICTIONS = frozenset(
 )
 
 
+def _is_competition_file(path: Path) -> bool:
+    """Whether a file found in a folder holds competition items (its first record has "id" and "output").
+
+    Unreadable or invalid files raise :class:`EvaluationInputError`: a broken prediction file is reported,
+    never skipped.
+    """
+    try:
+        records = read_records(path)
+    except _NotAList:
+        return False
+    first = records[0] if records else None
+    return isinstance(first, Mapping) and "id" in first and "output" in first
+
+
 def find_prediction_files(
-    paths: Iterable[str | os.PathLike[str]], *, exclude: Iterable[str | os.PathLike[str]] = ()
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    exclude: Iterable[str | os.PathLike[str]] = (),
+    skipped: list[Path] | None = None,
 ) -> list[Path]:
     """Expand files and folders into prediction files, in a stable natural order.
 
     A file is taken as it is. A folder gives its ``*.json`` and ``*.jsonl`` files, then the
     ``checkpoint-*/predictions.json`` files that :class:`~korean_rewards.callbacks.EvaluateOnSaveCallback`
-    writes, sorted naturally (``inference_epoch2`` before ``inference_epoch10``). Files that the trainer or
-    tokenizer write (``config.json``, ``trainer_state.json``, ``best.json``, ...) and paths in ``exclude``
-    (e.g. the labels) are skipped. A path that does not exist raises :class:`EvaluationInputError`.
+    writes, sorted naturally (``inference_epoch2`` before ``inference_epoch10``). In a folder, files that the
+    trainer or tokenizer write (``config.json``, ``trainer_state.json``, ``best.json``, ...), files whose
+    records are not competition items (no ``"id"`` and ``"output"``; appended to ``skipped`` when given)
+    and paths in ``exclude`` (e.g. the labels) are left out. A path that does not exist, and a file in a
+    folder that is not valid JSON, raise :class:`EvaluationInputError`.
 
     Example:
         >>> import tempfile, pathlib
         >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> item = '[{"id": "1", "output": {"answer": "x"}}]'
         >>> for name in ["inference_epoch10.json", "inference_epoch2.json", "config.json", "notes.txt"]:
-        ...     _ = (folder / name).write_text("[]")
-        >>> [p.name for p in find_prediction_files([folder])]
-        ['inference_epoch2.json', 'inference_epoch10.json']
+        ...     _ = (folder / name).write_text(item)
+        >>> _ = (folder / "rows.json").write_text('[{"completion": "x"}]')
+        >>> skipped = []
+        >>> [p.name for p in find_prediction_files([folder], skipped=skipped)], [p.name for p in skipped]
+        (['inference_epoch2.json', 'inference_epoch10.json'], ['rows.json'])
     """
     excluded = {Path(p).resolve() for p in exclude}
     found: list[Path] = []
@@ -636,7 +658,12 @@ def find_prediction_files(
         ]
         nested = [p for p in path.glob("checkpoint-*/predictions.json") if p.is_file()]
         for file in sorted(direct, key=_natural_key) + sorted(nested, key=_natural_key):
-            add(file)
+            if file.resolve() in excluded or file.resolve() in seen:
+                continue
+            if _is_competition_file(file):
+                add(file)
+            elif skipped is not None:
+                skipped.append(file)
     return found
 
 
