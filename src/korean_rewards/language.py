@@ -234,6 +234,10 @@ def _script_counts(text: str) -> tuple[int, int]:
     if not text:
         return 0, 0
     tables = _page_tables()
+    if text.isascii():  # one byte a character, all on page 0: only the Latin letters count
+        data = text.encode("ascii")
+        letters = _bits(data.translate(tables.latin))
+        return 0, letters.bit_count() - _math_like_latin(letters, _bits(data.translate(tables.digits)))
     data = text.encode("utf-16-le", "surrogatepass")
     high, low = data[1::2], data[0::2]
     size = len(high)
@@ -267,31 +271,45 @@ _HANGUL_CLASS = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7ff"
 _URL_CHARS = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]"
 
 
-# A run of two or more Hanja numerals (三百, 一千二百), or numerals touching an ASCII digit (3千, 5百, 1,200万).
-# Its own pass, after the spans: it starts with a character class, which the span regex's alternatives cannot.
-_HANJA_NUMBER = re.compile(
-    f"[{_HANJA_NUMERALS}](?:[{_HANJA_NUMERALS}]+|(?=[0-9])|(?<=[0-9].))"
-)
+# A Hanja number: a numeral followed by more numerals or digits (三百, 一千二百, 三百5十), or a lone numeral right
+# after a digit (3千, 1,200万). Its own pass, after the spans: it starts with a character class, which the span
+# regex's alternatives cannot (see below).
+_HANJA_NUMBER = re.compile(f"[{_HANJA_NUMERALS}](?:[0-9{_HANJA_NUMERALS}]+|(?<=[0-9].))")
 
-# Grouped by their first character, which is always a literal.
+
+def _atomic(name: str, run: str) -> str:
+    """``run`` matched greedily with no backtracking into it (an atomic group, which ``re`` lacks before 3.11)."""
+    return f"(?=(?P<{name}>{run}))(?P={name})"
+
+
+# Every alternative starts with a literal character, so the engine skips straight to candidate positions, and
+# they are grouped by that character. No alternative can scan past the next delimiter of its own kind, and the
+# runs they scan are atomic, so a failed attempt costs little and the whole scan is linear.
 _SPAN_ALTERNATIVES = [
-    # ``` fenced code ``` (closed; opened by the first backtick of a run), or `inline code` on one line
-    r"`(?:(?<!``)``[\s\S]*?```|[^`\n]+`)",
-    r"~(?<!~~)~~[\s\S]*?~~~",
-    # $$ display math $$, or $inline math$ on one line: opened by a $ before a non-space, closed by a $ after a
-    # non-space that no digit follows ("$5 and $10" stays text); a run of three or more $ is noise
-    r"\$(?:\$\$+|\$[^$]*\$\$|(?=[^\s$])[^$\n]*(?<!\s)\$(?![0-9]))",
+    # `inline code` on one line (fenced code blocks are added when a text has two fences, see _span_pattern)
+    r"`[^`\n]+`",
+    # $$ display math $$ (a run of three or more $ is noise), or $inline math$ on one line: opened by a $ before
+    # a non-space, closed by a $ after a non-space that no digit follows ("$5 and $10" stays text)
+    r"\$(?:\$(?:\$+|" + _atomic("dm", r"[^$]*") + r"\$\$)|" + _atomic("im", r"[^\s$][^$\n]*") + r"(?<!\s)\$(?![0-9]))",
     # \$ (a currency sign), \( … \) and \[ … \] (no nested opener), \begin{env}, \end{env}, other LaTeX
     # commands (a run of them, \frac\sqrt, in one match), and a run of backslashes up to its last one
-    r"\\(?:\$|\([^\\]*(?:\\(?![()])[^\\]*)*\\\)|\[[^\\]*(?:\\(?![\[\]])[^\\]*)*\\\]"
+    r"\\(?:\$"
+    r"|\(" + _atomic("p1", r"[^\\]*") + r"(?:\\(?![()])" + _atomic("p2", r"[^\\]*") + r")*\\\)"
+    r"|\[" + _atomic("b1", r"[^\\]*") + r"(?:\\(?![\[\]])" + _atomic("b2", r"[^\\]*") + r")*\\\]"
     r"|(?:begin|end)\{[A-Za-z*]+\}|[A-Za-z][A-Za-z\\]*(?<=[A-Za-z])|\\*(?=\\))",
     # URLs
     rf"https?://{_URL_CHARS}+",
     rf"ftp://{_URL_CHARS}+",
     rf"www\.{_URL_CHARS}+",
-    # format tags: <name>, </name>, <|name|>, <name attr="...">, <name/>; or a run of < up to its last one
-    r"<(?:/?\|?[A-Za-z_][A-Za-z0-9_.:|-]*(?:\s[^<>\n=]*=[^<>\n]*)?/?>|<*(?=<))",
+    # format tags: <name>, </name>, <|name|>, <name/>, <name attr="...">
+    r"<[/|A-Za-z_][A-Za-z0-9_.:|/-]*(?:>|\s[^<>\n=]*=[^<>\n]*>)",
 ]
+
+# ``` fenced code ``` and ~~~ fenced code ~~~, closed (an unclosed fence is text); opened by the first backtick
+# of a run and closed by a whole run. A text with fewer than two fences leaves them out of its regex, so an
+# unclosed fence never costs a scan to the end of the text.
+_BACKTICK_FENCE = r"`(?<!``)``[\s\S]*?```+"
+_TILDE_FENCE = r"~(?<!~~)~~[\s\S]*?~~~+"
 
 # Quoted terms (allow_quoted=True): up to 64 characters with no Hangul and no line break, in straight or curly
 # quotes; a straight quote right after a letter or digit is an apostrophe (don't), not an opening quote.
@@ -318,9 +336,16 @@ def _word_alternatives(word: str) -> list[str]:
     return [f"{re.escape(first)}{rest}{boundary}" for first in sorted(firsts)]
 
 
-@lru_cache(maxsize=64)
-def _span_pattern(allowed: tuple[str, ...], allow_quoted: bool) -> re.Pattern[str]:
-    alternatives = list(_SPAN_ALTERNATIVES)
+@lru_cache(maxsize=256)
+def _span_pattern(
+    allowed: tuple[str, ...], allow_quoted: bool, backtick_fences: bool = True, tilde_fences: bool = True
+) -> re.Pattern[str]:
+    alternatives = []
+    if backtick_fences:
+        alternatives.append(_BACKTICK_FENCE)  # before inline code, which also starts with a backtick
+    if tilde_fences:
+        alternatives.append(_TILDE_FENCE)
+    alternatives += _SPAN_ALTERNATIVES
     # longer words first, so "Python 3" wins over "Python"
     for word in sorted(set(allowed), key=lambda w: (-len(w), w)):
         alternatives += _word_alternatives(word)
@@ -384,7 +409,10 @@ def korean_ratio(text: str, *, allowed: Iterable[str] | str = (), allow_quoted: 
 def _ratio(text: str, allowed: tuple[str, ...], allow_quoted: bool) -> float | None:
     if not text:
         return None
-    kept = _HANJA_NUMBER.sub(" ", _span_pattern(allowed, allow_quoted).sub(" ", text))
+    spans = _span_pattern(allowed, allow_quoted, text.count("```") >= 2, text.count("~~~") >= 2)
+    kept = spans.sub(" ", text)
+    if not kept.isascii():
+        kept = _HANJA_NUMBER.sub(" ", kept)
     korean, foreign = _script_counts(kept)
     total = korean + foreign
     return korean / total if total else None
