@@ -720,9 +720,11 @@ class bertscore_f1:  # noqa: N801 - used like a function
         if self._scorer is None:
             from .bertscore import BERTScorer
 
-            self._scorer = BERTScorer(
+            scorer = BERTScorer(
                 model_type=self.model_type, num_layers=self.num_layers, device=self.device, batch_size=self.batch_size
             )
+            scorer.load()
+            self._scorer = scorer
         return self._scorer
 
     def __call__(self, candidates: list[str], references: list[str]) -> list[float]:
