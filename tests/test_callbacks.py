@@ -46,7 +46,7 @@ def _trainer(model: Any, tokenizer: Any, output_dir: Path, callbacks: list[Any],
         save_strategy="steps",
         logging_steps=1,
         per_device_train_batch_size=4,
-        learning_rate=5e-2,
+        learning_rate=0.1,
         report_to=[],
         use_cpu=True,
         disable_tqdm=True,
@@ -94,7 +94,8 @@ def test_callback_in_a_real_trainer(tmp_path: Path, tiny_qwen3_path: str, tiny_b
     if peft:
         from peft import LoraConfig, get_peft_model
 
-        model = get_peft_model(model, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM"))
+        modules = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]  # the notebook's
+        model = get_peft_model(model, LoraConfig(r=8, lora_alpha=16, target_modules=modules, task_type="CAUSAL_LM"))
     callback = EvaluateOnSaveCallback(
         DEV, max_new_tokens=8, batch_size=3, postprocess=answer_with_reason, bertscore_model=tiny_bert_path,
         num_layers=2,

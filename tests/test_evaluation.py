@@ -316,6 +316,8 @@ def test_find_prediction_files_in_folders(tmp_path: Path) -> None:
         os.path.join("checkpoint-10", "predictions.json"),
     ]
     assert sorted(p.name for p in skipped) == ["rows.jsonl", "summary.json"]
+    named = find_prediction_files([tmp_path / "labels.json"], exclude=[tmp_path / "labels.json"])
+    assert named == [tmp_path / "labels.json"]  # a file named explicitly is taken (e.g. the gold as a sanity check)
     (tmp_path / "broken.json").write_text("[{", encoding="utf-8")
     with pytest.raises(EvaluationInputError, match="broken.json"):
         find_prediction_files([tmp_path])  # a broken file in a folder is reported, not skipped

@@ -619,8 +619,8 @@ def find_prediction_files(
     writes, sorted naturally (``inference_epoch2`` before ``inference_epoch10``). In a folder, files that the
     trainer or tokenizer write (``config.json``, ``trainer_state.json``, ``best.json``, ...), files whose
     records are not competition items (no ``"id"`` and ``"output"``; appended to ``skipped`` when given)
-    and paths in ``exclude`` (e.g. the labels) are left out. A path that does not exist, and a file in a
-    folder that is not valid JSON, raise :class:`EvaluationInputError`.
+    and paths in ``exclude`` (e.g. the labels) are left out; a file named explicitly is always taken. A path
+    that does not exist, and a file in a folder that is not valid JSON, raise :class:`EvaluationInputError`.
 
     Example:
         >>> import tempfile, pathlib
@@ -639,10 +639,9 @@ def find_prediction_files(
 
     def add(path: Path) -> None:
         resolved = path.resolve()
-        if resolved in excluded or resolved in seen:
-            return
-        seen.add(resolved)
-        found.append(path)
+        if resolved not in seen:
+            seen.add(resolved)
+            found.append(path)
 
     for raw in paths:
         path = Path(raw)
