@@ -76,6 +76,15 @@ RATIO_CASES = [
     ("\\frac{1}{2}\\sqrt{3} 이다", 1.0),
     ("가격은 \\$5 이다", 1.0),
     ("price $5 and $10 가격", ratio(2, 8)),  # currency, not math: "price", "and" count
+    (
+        "이차방정식 $ax^2 + bx + c = 0$의 근은 근의 공식으로 구한다.\n"
+        "$$x = \\frac{-b \\pm \\sqrt{b^2 - 4ac}}{2a}$$\n"
+        "여기서 \\(a = 1\\), \\(b = -3\\), \\(c = 2\\)이므로 판별식은 \\[D = 9 - 8 = 1 \\text{ (positive)}\\]이고, "
+        "따라서 $x = 1$ 또는 $x = 2$이다.",
+        1.0,
+    ),
+    # a Qwen-style drift: Korean reasoning that slides into Chinese, then English
+    ("먼저 식을 정리하면 所以我们需要计算这个值 and then we get", ratio(8, 11 + 12)),
     ("$ x + y $ 공백", ratio(2, 0)),  # "$ x" does not open math, but x and y are lone letters
     ("unclosed $math here 한국어", ratio(3, 16)),
     # code
