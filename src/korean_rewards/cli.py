@@ -253,6 +253,14 @@ class _ChunkedScorer:
         return scores
 
 
+def _quiet_transformers() -> None:
+    """No transformers progress bars or info logs in the middle of our own output (this process only)."""
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+    transformers_logging.set_verbosity_error()
+
+
 def _load_bertscore(model: str, num_layers: int | None, device: str | None, batch_size: int) -> bertscore_f1:
     missing = [name for name in ("torch", "transformers") if importlib.util.find_spec(name) is None]
     if missing:
@@ -267,6 +275,7 @@ def _load_bertscore(model: str, num_layers: int | None, device: str | None, batc
             "--bertscore-model, or --no-bertscore to skip BERTScore"
         )
     scorer = bertscore_f1(model, num_layers=num_layers, device=device, batch_size=batch_size)
+    _quiet_transformers()
     try:
         scorer.load()
     except Exception as error:  # noqa: BLE001 - any loading failure is reported as a user-facing message
@@ -679,6 +688,7 @@ def _bert_rewards(model: str, num_layers: int | None) -> dict[str, Any]:
     """bertscore_reward and malpyeong_reward configured for ``model``, loaded once (raises when it fails)."""
     import korean_rewards
 
+    _quiet_transformers()
     options: dict[str, Any] = {"model_type": model}
     if num_layers is not None:
         options["num_layers"] = num_layers
