@@ -186,17 +186,23 @@ def throughput(
 ) -> list[float]:
     """Completions per second of each function, best of ``repeat`` passes over all completions in batches.
 
-    The functions take turns pass by pass, so that load from other processes hits them alike.
+    The functions take turns batch by batch (each batch is timed for each function in a rotating order), so
+    that load from other processes hits them alike.
     """
     pairs = list(zip(_batches(completions, batch), _batches(golds, batch)))
     prompts = [[{"role": "user", "content": "문제"}]] * batch
+    clock = time.perf_counter
     best = [float("inf")] * len(fns)
     for _ in range(repeat):
-        for index, fn in enumerate(fns):
-            start = time.perf_counter()
-            for chunk, gold in pairs:
+        spent = [0.0] * len(fns)
+        for step, (chunk, gold) in enumerate(pairs):
+            for turn in range(len(fns)):
+                index = (step + turn) % len(fns)
+                fn = fns[index]
+                start = clock()
                 fn(prompts=prompts[: len(chunk)], completions=chunk, answer=gold)
-            best[index] = min(best[index], time.perf_counter() - start)
+                spent[index] += clock() - start
+        best = [min(old, new) for old, new in zip(best, spent)]
     return [len(completions) / seconds for seconds in best]
 
 

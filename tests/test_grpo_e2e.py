@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import importlib
 import math
 import pickle
 from collections.abc import Sequence
@@ -17,7 +16,15 @@ from typing import Any
 
 import pytest
 
-from korean_rewards import MatchFormatExactly, match_format_approximately, match_format_exactly
+from korean_rewards import (
+    MatchFormatExactly,
+    check_answer_ko,
+    check_numbers_ko,
+    language_consistency_ko,
+    match_format_approximately,
+    match_format_exactly,
+    repetition_penalty_ko,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -107,28 +114,16 @@ def logged_reward_means(trainer: Any, name: str) -> list[float]:
     return [entry[key] for entry in trainer.state.log_history if key in entry]
 
 
-def _optional_rewards() -> list[Any]:
-    """The answer and language rewards whose modules exist (they are written in parallel with this test)."""
-    found = []
-    for module, names in (
-        ("answers", ("check_answer_ko", "check_numbers_ko")),
-        ("language", ("language_consistency_ko", "repetition_penalty_ko")),
-    ):
-        try:
-            loaded = importlib.import_module(f"korean_rewards.{module}")
-        except ModuleNotFoundError:
-            continue
-        found.extend(getattr(loaded, name) for name in names)
-    return found
-
-
 def all_rule_rewards() -> list[Any]:
     """Every rule-based reward of the library, with a configured one that must get its own log name."""
     return [
         match_format_exactly,
         match_format_approximately,
         MatchFormatExactly(match=2.0),
-        *_optional_rewards(),
+        check_answer_ko,
+        check_numbers_ko,
+        language_consistency_ko,
+        repetition_penalty_ko,
     ]
 
 
