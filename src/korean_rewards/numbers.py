@@ -202,7 +202,7 @@ _NATIVE_COUNTERS = (
 # attached without a space to a single Sino syllable (삼년, 구월, 일층); others need a space (오 분)
 _SINGLE_ATTACHED = "년 월 개월 층 등 학년 번째".split()
 _UNIT_SYLLABLE_ATTACHED = "원 명 달러 엔 배 년".split()  # also allowed after 십 백 천 만 억 (천원, 만명)
-_NATIVE_ATTACHED_EXCLUDED = frozenset({"세대", "두통", "세배", "열대"})  # words, not "3 cars", "2 barrels"
+_NATIVE_ATTACHED_EXCLUDED = frozenset({"세대", "두통", "세배", "열대", "한층"})  # words, not "3 cars", "2 barrels"
 
 # Particles and endings after a number word, by the last syllable (with or without a final consonant).
 _PARTICLES_ANY = (
@@ -301,8 +301,9 @@ _SINGLE_RIGHT = (
 )
 _NATIVE_COUNTER_AHEAD = f"[ \\t]?(?=[{_first_syllables(_NATIVE_COUNTERS)}])(?:{_alternation(_NATIVE_COUNTERS)})"
 _NATIVE_SINGLE_RIGHT = (
-    f"(?=[^{_HANGUL} \\t]|\\Z|[ \\t](?:[^{_HANGUL}]|\\Z)|{_NATIVE_COUNTER_AHEAD}"
-    f"|{_alternation(_COPULA_ANY + _COPULA_VOWEL + _COPULA_CONSONANT)})"
+    f"(?=[^{_HANGUL} \\t]|\\Z"
+    f"|[ \\t](?:[^{_HANGUL}]|\\Z|(?=[{_first_syllables(_COUNTERS)}])(?:{_alternation(_COUNTERS)}))"
+    f"|{_NATIVE_COUNTER_AHEAD}|{_alternation(_COPULA_ANY + _COPULA_VOWEL + _COPULA_CONSONANT)})"
 )
 _NUMBER_AHEAD = f"(?=[ \\t]?(?:[{_DIGITS}]|{_SINO}|{_NATIVE_WORD}))"
 _NATIVE_INITIALS = _first_syllables(list(_NATIVE_TENS), list(_NATIVE_UNITS), ["스무", "첫"])
@@ -316,8 +317,9 @@ _HANGUL_CANDIDATE = (
     f"(?:{_DIGIT_1_9}?[십백천만억조경])+{_P}{_DIGIT_1_9}?(?<={_SINO}{_SINO}){_MULTI_RIGHT}"
     f"|(?!이)[{_SINO_CHARS}]{_SINGLE_RIGHT}"
     f"|이(?={_SUFFIX_AHEAD})"
-    f"|만(?=[ \\t]{{1,2}}{_DIGIT_1_9}?[십백천])|억(?=[ \\t]{{1,2}}{_DIGIT_1_9}?[십백천만])"
-    f"|[조경](?=[ \\t]{{1,2}}{_DIGIT_1_9}?[십백천만억조])"
+    f"|만(?=[ \\t]{{1,2}}(?:{_DIGIT_1_9}?[십백천]|(?!이){_DIGIT_1_9}(?!{_SINO})))"
+    f"|억(?=[ \\t]{{1,2}}(?:{_DIGIT_1_9}?[십백천만]|(?!이){_DIGIT_1_9}(?!{_SINO})))"
+    f"|[조경](?=[ \\t]{{1,2}}(?:{_DIGIT_1_9}?[십백천만억조]|(?!이){_DIGIT_1_9}(?!{_SINO})))"
     f"|천(?=[ \\t]{{1,2}}{_DIGIT_1_9}?[백십])|백(?=[ \\t]{{1,2}}{_DIGIT_1_9}?십)"
     f")"
     f"|(?=[{_NATIVE_INITIALS}])(?:"
@@ -332,6 +334,7 @@ _HANGUL_CANDIDATE = (
     ")"
 )
 _INTERESTING = f"{_DIGITS}{_HANGUL}{''.join(_VULGAR)}{_HANJA_CHARS}"
+_INTERESTING_CHAR = re.compile(f"[{_INTERESTING}]")
 _INITIALS = "".join(sorted(set(_SINO_CHARS + _NATIVE_INITIALS + "마영제")))
 _NON_INITIALS = "".join(
     f"{chr(low)}-{chr(high)}" if high > low else chr(low)
@@ -366,6 +369,7 @@ _SPACE = frozenset(" \t\u00a0")
 _CLOSERS = frozenset(")]}")
 _SUFFIX_STARTS = frozenset(" \t\u00a0점분와과%％퍼프")
 _INTERJECTION_MARKS = frozenset("!,~")
+_NEVER_ALONE = frozenset("일경조")  # 일 alone is "work", "thing" or "day" far more often than 1
 _DECIMAL_AFTER = re.compile(f"[ \\t]?점[ \\t]?([{''.join(_DECIMAL_DIGIT)}]{{1,20}})")
 _FRACTION_AFTER = re.compile("[ \\t]?분의[ \\t]?")
 _MIXED_AFTER = re.compile("[ \\t]?[와과][ \\t]?")
@@ -419,6 +423,7 @@ def _core(text: str, i: int, hanja: bool = False) -> list[tuple[int, int | Fract
     pos = i
     after_unit = False  # the previous token was a unit: a digit token or a space may follow
     pending = False  # after a space: the continuation must show a unit before it counts
+    last_digit_tail = False  # after "만 ": a last group of one digit word counts too (천만 일 = 10000001)
     four_digits = False  # a spaced 4-digit group after a big unit ("3만 5000")
     fractional = False  # the coefficient has decimals: it must be followed by a unit
     units = 0
@@ -449,6 +454,7 @@ def _core(text: str, i: int, hanja: bool = False) -> list[tuple[int, int | Fract
                 break
             coefficient = value
             fractional = False
+            last_digit_tail = pending and last_small == 10**4 and char != "이"  # 만 이 사람: "this person"
             pos += 1
             after_unit = False
         elif char in small_table:
@@ -457,6 +463,7 @@ def _core(text: str, i: int, hanja: bool = False) -> list[tuple[int, int | Fract
                 break
             section += (1 if coefficient is None else coefficient) * unit
             coefficient, last_small, pending, after_unit, fractional = None, unit, False, True, False
+            four_digits = False
             units += 1
             pos += 1
         elif char in big_table:
@@ -470,7 +477,7 @@ def _core(text: str, i: int, hanja: bool = False) -> list[tuple[int, int | Fract
                 group = 1  # 만 = 10000, 억 = 10^8
             total += group * unit
             section, coefficient, last_small, last_big = 0, None, 10**4, unit
-            pending, after_unit, fractional = False, True, False
+            pending, after_unit, fractional, four_digits = False, True, False, False
             units += 1
             pos += 1
         elif char in _SPACE and after_unit and not pending:
@@ -481,14 +488,11 @@ def _core(text: str, i: int, hanja: bool = False) -> list[tuple[int, int | Fract
             continue
         else:
             break
-        if pending and not four_digits:
+        if pending and not (four_digits or last_digit_tail):
             continue
         if fractional and units:
             continue  # "3만2.5" is not a number
-        value = total + section + (coefficient or 0)
-        points.append((pos, value))
-        if four_digits:
-            break
+        points.append((pos, total + section + (coefficient or 0)))
     return points
 
 
@@ -865,7 +869,7 @@ def _accepted(text: str, reading: _Reading) -> bool:
             if _counter_ok(text, end, attached):
                 return True
         return word in _COPULA_SINGLES and _copula_ok(text, end, last)
-    if _spaced_counter_ok(text, end, _NATIVE_COUNTER_RE if native else _COUNTER_RE):
+    if _spaced_counter_ok(text, end, _COUNTER_RE):
         return True
     # alone: the next character that is not a space is not Hangul
     pos = end
@@ -875,7 +879,7 @@ def _accepted(text: str, reading: _Reading) -> bool:
         return False
     if word == "오" and nxt in _INTERJECTION_MARKS:  # 오! 오, (an interjection)
         return False
-    return word not in ("경", "조")
+    return word not in _NEVER_ALONE
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1014,7 +1018,7 @@ _LEADING = re.compile(
     r"[+＋]?[$₩￦€£¥]?[ \t]{0,2}",
     re.IGNORECASE,
 )
-_ASCII_UNIT = r"[A-Za-z°µμΩ℃][A-Za-z°/²³0-9^.]{0,15}"
+_ASCII_UNIT = r"(?![eE][+-]?[0-9])[A-Za-z°µμΩ℃][A-Za-z°/²³0-9^.]{0,15}"
 _TAIL = re.compile(
     f"[ \\t]{{0,3}}(?:(?:{_alternation(_COUNTERS)}|{_ASCII_UNIT})[ \\t]{{0,2}})?"
     f"(?:(?:{_alternation(_HEDGES_AFTER)})[ \\t]{{0,2}})?"
@@ -1040,7 +1044,7 @@ def _clean(text: str) -> str:
         text = "".join(
             part if part in _VULGAR else unicodedata.normalize("NFKC", part) for part in _VULGAR_SPLIT.split(text)
         )
-    if "\\" in text or "$" in text:
+    if "\\" in text or "$" in text or "{" in text:
         if text.strip(" \t\n$").startswith("\\boxed"):
             boxed = _boxed_content(text)
             if boxed is not None and not text[boxed[1] + 1 :].strip(" \t\n$"):
@@ -1086,9 +1090,10 @@ def _parse(text: str) -> tuple[Fraction, bool] | None:
     pos = _LEADING.match(text).end()
     if pos >= len(text):
         return None
-    j = _SKIP.match(text, pos).end()
-    if j >= len(text) or j - pos > 16:
+    found = _INTERESTING_CHAR.search(text, pos, pos + 17)  # past a sign, a dot or "\\frac{"
+    if found is None:
         return None
+    j = found.start()
     readings = _readings(text, j)
     readings.sort(key=lambda r: r[1], reverse=True)
     for start, end, value, _, percent in readings:
