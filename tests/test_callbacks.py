@@ -13,7 +13,7 @@ pytest.importorskip("transformers")
 pytest.importorskip("torch")
 
 from korean_rewards.callbacks import EvaluateOnSaveCallback, default_prompt, strip_thinking  # noqa: E402
-from korean_rewards.evaluation import bertscore_f1, evaluate_file, load_items  # noqa: E402
+from korean_rewards.evaluation import BERTScoreF1, evaluate_file, load_items  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 LABELS = DATA / "cli_dev_labels.json"
@@ -105,7 +105,7 @@ def test_callback_in_a_real_trainer(tmp_path: Path, tiny_qwen3_path: str, tiny_b
 
     logged = [entry for entry in trainer.state.log_history if f"{PREFIX}final" in entry]
     assert [entry["step"] for entry in logged] == [1, 2]
-    scorer = bertscore_f1(tiny_bert_path, num_layers=2)
+    scorer = BERTScoreF1(tiny_bert_path, num_layers=2)
     predictions_by_step = {}
     for entry in logged:
         checkpoint = tmp_path / f"checkpoint-{entry['step']}"

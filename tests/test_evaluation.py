@@ -18,7 +18,7 @@ from korean_rewards.evaluation import (
     align_items,
     atomic_write_text,
     best_result,
-    bertscore_f1,
+    BERTScoreF1,
     evaluate_file,
     evaluate_items,
     find_prediction_files,
@@ -285,9 +285,9 @@ def test_bertscore_f1_matches_the_bert_score_package(tiny_bert_path: str) -> Non
     cands = ["받침 뒤에서 이로 소리 나는 부사", "맞추다로 적는다", "가운뎃점을 쓴다"]
     refs = ["ㅅ 받침 뒤에서 이로만 소리 나는 부사는 이로 적는다", "맞추다로 적는다", "쉼표를 쓸 수도 있다"]
     _, _, expected = bert_score.score(cands, refs, model_type=tiny_bert_path, num_layers=2, batch_size=2)
-    got = bertscore_f1(tiny_bert_path, num_layers=2, batch_size=2)(cands, refs)
+    got = BERTScoreF1(tiny_bert_path, num_layers=2, batch_size=2)(cands, refs)
     assert got == pytest.approx(expected.tolist(), abs=1e-5)
-    assert bertscore_f1(tiny_bert_path, num_layers=2)([], []) == []
+    assert BERTScoreF1(tiny_bert_path, num_layers=2)([], []) == []
 
 
 # --------------------------------------------------------------------------------------------------

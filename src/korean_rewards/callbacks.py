@@ -34,7 +34,7 @@ from .evaluation import (
     EvaluationResult,
     Item,
     TextScorer,
-    bertscore_f1,
+    BERTScoreF1,
     evaluate_items,
     load_items,
     write_json,
@@ -258,7 +258,7 @@ class EvaluateOnSaveCallback(TrainerCallback):
         self.bleurt = bleurt
         self.bertscore: TextScorer | None = bertscore
         if bertscore is None and bertscore_model is not None:
-            self.bertscore = bertscore_f1(
+            self.bertscore = BERTScoreF1(
                 bertscore_model, num_layers=num_layers, device=bertscore_device,
                 batch_size=bertscore_batch_size,
             )
@@ -299,7 +299,7 @@ class EvaluateOnSaveCallback(TrainerCallback):
             raise ValueError(
                 "EvaluateOnSaveCallback needs a tokenizer: pass tokenizer=... or give the trainer a processing_class"
             )
-        if state.is_world_process_zero and isinstance(self.bertscore, bertscore_f1):
+        if state.is_world_process_zero and isinstance(self.bertscore, BERTScoreF1):
             self.bertscore.load()
         if self.trainer is None:
             self.trainer = _calling_trainer(self)

@@ -86,7 +86,7 @@ from .evaluation import (
     TextScorer,
     atomic_write_text,
     best_result,
-    bertscore_f1,
+    BERTScoreF1,
     evaluate_items,
     find_prediction_files,
     import_scorer,
@@ -261,7 +261,7 @@ def _quiet_transformers() -> None:
     transformers_logging.set_verbosity_error()
 
 
-def _load_bertscore(model: str, num_layers: int | None, device: str | None, batch_size: int) -> bertscore_f1:
+def _load_bertscore(model: str, num_layers: int | None, device: str | None, batch_size: int) -> BERTScoreF1:
     missing = [name for name in ("torch", "transformers") if importlib.util.find_spec(name) is None]
     if missing:
         raise CLIError(
@@ -274,7 +274,7 @@ def _load_bertscore(model: str, num_layers: int | None, device: str | None, batc
             f"cannot load the BERTScore model {model!r}: no such folder. Pass a local model folder or a hub id with "
             "--bertscore-model, or --no-bertscore to skip BERTScore"
         )
-    scorer = bertscore_f1(model, num_layers=num_layers, device=device, batch_size=batch_size)
+    scorer = BERTScoreF1(model, num_layers=num_layers, device=device, batch_size=batch_size)
     _quiet_transformers()
     try:
         scorer.load()
@@ -352,7 +352,7 @@ def evaluate(
             "BLEURT not computed: the official BLEURT-20 needs TensorFlow's bleurt package, which is not "
             "installable here (plug a scorer in with --bleurt-function module:function)."
         )
-    bert: bertscore_f1 | None = None
+    bert: BERTScoreF1 | None = None
     if no_bertscore:
         notes.append("BERTScore skipped (--no-bertscore).")
     else:

@@ -65,7 +65,7 @@ __all__ = [
     "evaluate_file",
     "find_prediction_files",
     "best_result",
-    "bertscore_f1",
+    "BERTScoreF1",
     "load_bleurt_checkpoint",
     "import_scorer",
     "atomic_write_text",
@@ -450,7 +450,7 @@ def evaluate_items(
 
     ``rouge`` computes ROUGE-1 with MeCab-ko (needs the ``[rouge]`` extra); ``bertscore`` and ``bleurt`` are
     scorers ``(candidates, references) -> list[float]`` (0-1) called once with every item that enters the
-    reason metrics, e.g. :func:`bertscore_f1`. Missing ones are reported as ``None``.
+    reason metrics, e.g. :class:`BERTScoreF1`. Missing ones are reported as ``None``.
 
     Example:
         >>> labels = load_items([{"id": "1", "output": {"answer": '"가"가 옳다. 이유 하나'}}])
@@ -688,7 +688,7 @@ def best_result(results: Sequence[EvaluationResult], metric: str = "final") -> E
 # ------------------------------------------------------------------------------------------------
 # scorers
 # ------------------------------------------------------------------------------------------------
-class bertscore_f1:  # noqa: N801 - used like a function
+class BERTScoreF1:
     """BERTScore F1 as a :data:`TextScorer`, with the official defaults (``bert-base-multilingual-cased``,
     its default layer 9, no idf, no baseline rescaling).
 
@@ -696,7 +696,7 @@ class bertscore_f1:  # noqa: N801 - used like a function
     :class:`korean_rewards.bertscore.BERTScorer`. ``model_type`` may be a hub id or a local folder.
 
     Example:
-        >>> scorer = bertscore_f1("bert-base-multilingual-cased")
+        >>> scorer = BERTScoreF1("bert-base-multilingual-cased")
         >>> scorer.model_type, scorer.num_layers
         ('bert-base-multilingual-cased', None)
     """
