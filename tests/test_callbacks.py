@@ -189,6 +189,21 @@ def test_on_save_without_a_trainer_logs_to_state(tmp_path: Path, tiny_qwen3_path
     assert callback.best_step == 7 and callback.last_result is not None
 
 
+def test_tokenizer_without_pad_token_is_left_as_it_was(tmp_path: Path, tiny_qwen3_path: str) -> None:
+    from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerControl, TrainerState, TrainingArguments
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_qwen3_path)
+    tokenizer.pad_token, tokenizer.padding_side = None, "right"
+    model = AutoModelForCausalLM.from_pretrained(tiny_qwen3_path)
+    callback = EvaluateOnSaveCallback(DEV, tokenizer=tokenizer, max_new_tokens=4, batch_size=4, bertscore_model=None,
+                                      metric="exact_match")
+    args = TrainingArguments(output_dir=str(tmp_path), report_to=[], use_cpu=True)
+    callback.on_save(args, TrainerState(global_step=1), TrainerControl(), model=model)
+    records = json.loads((tmp_path / "checkpoint-1" / "predictions.json").read_text(encoding="utf-8"))
+    assert len(records) == 4 and all(isinstance(r["output"]["answer"], str) for r in records)
+    assert tokenizer.pad_token is None and tokenizer.padding_side == "right"
+
+
 def test_resume_continues_best_json(tmp_path: Path) -> None:
     from transformers import TrainerControl, TrainerState, TrainingArguments
 

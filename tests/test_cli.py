@@ -179,6 +179,7 @@ def test_evaluate_bad_inputs(tmp_path: Path) -> None:
     empty_folder = tmp_path / "empty"
     empty_folder.mkdir()
     fails_cleanly(invoke("evaluate", empty_folder, "--labels", LABELS, "--no-bertscore"), "no prediction files")
+    fails_cleanly(invoke("evaluate", EPOCH2, "--labels", empty_folder, "--no-bertscore"), "is a folder")
 
     fails_cleanly(
         invoke("evaluate", EPOCH2, "--labels", LABELS, "--bertscore-model", tmp_path / "no-model"),

@@ -227,6 +227,17 @@ def test_final_without_bleurt_averages_rouge_and_bertscore() -> None:
     assert result.final == pytest.approx((expected["exact_match"] + descriptive) / 2, abs=1e-9)
 
 
+def test_final_on_the_published_example() -> None:
+    """The organisers' published numbers (0-100 scale): EM 45.5823, ROUGE-1 34.9636, BERTScore 73.9318, BLEURT
+    43.7260 give final 48.2281."""
+    from korean_rewards.evaluation import _final
+
+    descriptive, final, rule = _final(45.5823, 34.9636, 73.9318, 43.7260)
+    assert rule == "official"
+    assert descriptive == pytest.approx((34.9636 + 73.9318 + 43.7260) / 3)
+    assert final == pytest.approx(48.2281, abs=5e-5)  # 48.22805, published rounded half up
+
+
 def test_no_final_without_bertscore() -> None:
     result = evaluate_file(EPOCH1, LABELS)
     assert result.rouge1 is not None
