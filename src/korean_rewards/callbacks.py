@@ -327,14 +327,18 @@ class EvaluateOnSaveCallback(TrainerCallback):
             box = [payload]
             dist.broadcast_object_list(box, src=0)
             payload = box[0]
-        assert payload is not None
+        if payload is None:  # a non-main process without a process group: nothing to share
+            return control
         self._record(payload, args, state)
         self._log(payload["logs"], state)
         return control
 
     # -- generation --------------------------------------------------------------------------------
     def _tokenizer(self, kwargs: Mapping[str, Any]) -> Any:
-        tokenizer = self.tokenizer or kwargs.get("processing_class") or kwargs.get("tokenizer")
+        tokenizer = self.tokenizer
+        for key in ("processing_class", "tokenizer"):
+            if tokenizer is None:
+                tokenizer = kwargs.get(key)
         return getattr(tokenizer, "tokenizer", tokenizer)  # a processor wraps its tokenizer
 
     def _render(self, tokenizer: Any) -> tuple[list[str], bool]:
