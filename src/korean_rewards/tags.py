@@ -297,9 +297,14 @@ class MatchFormatExactly(_FormatReward):
             tries = 0
             while closing >= 0:
                 after = closing + end_length
-                # the common endings (nothing, or just the EOS) without a regex call
+                # the common endings (nothing, the EOS, a little whitespace) without a regex call
                 rest = len(text) - after
-                if rest == 0 or (rest == eos_length and text.endswith(eos)) or tail(text, after) is not None:
+                if (
+                    rest == 0
+                    or (rest == eos_length and text.endswith(eos))
+                    or (rest <= 4 and text[after:].isspace())
+                    or tail(text, after) is not None
+                ):
                     if closing >= answer_room:
                         start = text.rfind(solution_start, 0, closing - 1)
                         found = start >= 0 and text.rfind(reasoning_end, 0, start) >= 0
