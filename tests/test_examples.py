@@ -1,0 +1,235 @@
+"""The training examples: both ``--smoke`` runs finish on CPU, and their building blocks behave.
+
+The smoke runs are real: a tiny random Qwen3 trained by TRL's SFTTrainer and GRPOTrainer with this library's
+rewards (and, for Malpyeong, a tiny BERT for BERTScore and the dev-set callback), in a subprocess, offline.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+QWEN3 = EXAMPLES / "qwen3_4b_grpo_t4.py"
+MALPYEONG = EXAMPLES / "malpyeong_grpo.py"
+SMOKE_TIMEOUT = 600  # generous: the runs take well under a minute alone, but the test machine is shared
+
+pytest.importorskip("trl", reason="the examples need the [train] extra (trl, peft, datasets)")
+pytest.importorskip("peft", reason="the examples need the [train] extra (trl, peft, datasets)")
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        HF_DATASETS_OFFLINE="1",
+        TOKENIZERS_PARALLELISM="false",
+        WANDB_DISABLED="true",
+        CUDA_VISIBLE_DEVICES="",
+        PYTHONIOENCODING="utf-8",
+    )
+    return env
+
+
+def _run(script: Path, *args: str, cwd: Path, timeout: int = SMOKE_TIMEOUT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(script), *args],
+        cwd=cwd,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def _load(script: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(script.stem, script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[script.stem] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def _log_history(checkpoint: Path) -> list[dict[str, Any]]:
+    return json.loads((checkpoint / "trainer_state.json").read_text(encoding="utf-8"))["log_history"]
+
+
+def _explain(result: subprocess.CompletedProcess[str]) -> str:
+    return f"exit {result.returncode}\n--- stdout ---\n{result.stdout[-6000:]}\n--- stderr ---\n{result.stderr[-6000:]}"
+
+
+@pytest.fixture(scope="module")
+def qwen3() -> ModuleType:
+    return _load(QWEN3)
+
+
+@pytest.fixture(scope="module")
+def malpyeong() -> ModuleType:
+    return _load(MALPYEONG)
+
+
+# -- the smoke runs -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_qwen3_t4_smoke_run(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = _run(QWEN3, "--smoke", "--output-dir", str(out), cwd=tmp_path)
+    assert result.returncode == 0, _explain(result)
+    log = result.stdout
+    assert "backend=transformers" in log and "device=cpu" in log
+    assert "SFT finished: 2 steps" in log, _explain(result)
+    assert "GRPO finished: 2 steps" in log, _explain(result)
+    assert "check rewards: match_format_exactly=" in log
+    assert (out / "grpo_saved_lora" / "adapter_config.json").is_file()
+    assert (out / "grpo_saved_lora" / "adapter_model.safetensors").is_file()
+    adapter = json.loads((out / "grpo_saved_lora" / "adapter_config.json").read_text(encoding="utf-8"))
+    assert adapter["r"] == 32 and adapter["lora_alpha"] == 64
+    assert set(adapter["target_modules"]) == {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"}
+    # the four rewards ran inside GRPOTrainer and were logged under their names
+    history = _log_history(out / "checkpoint-2")
+    logged = set().union(*history)
+    for name in ("match_format_exactly", "match_format_approximately", "check_answer_ko", "check_numbers_ko"):
+        assert f"rewards/{name}/mean" in logged, sorted(logged)
+
+
+@pytest.mark.slow
+def test_malpyeong_smoke_run(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = _run(MALPYEONG, "--smoke", "--output-dir", str(out), cwd=tmp_path)
+    assert result.returncode == 0, _explain(result)
+    assert "GRPO finished: 2 steps" in result.stdout, _explain(result)
+    assert "train items: 8" in result.stdout and "dev items: 4" in result.stdout
+    assert (out / "final_lora" / "adapter_config.json").is_file()
+    assert (out / "final_lora" / "adapter_model.safetensors").is_file()
+    # the combined reward ran and logged its value; the callback scored the dev set at the save
+    history = _log_history(out / "checkpoint-2")
+    logged = set().union(*history)
+    assert any(key.startswith("rewards/malpyeong_reward") and key.endswith("/mean") for key in logged), sorted(logged)
+    predictions = json.loads((out / "checkpoint-2" / "predictions.json").read_text(encoding="utf-8"))
+    assert [item["id"] for item in predictions] == ["101", "102", "103", "104"]
+    assert all(isinstance(item["output"]["answer"], str) for item in predictions)
+    best = json.loads((out / "best.json").read_text(encoding="utf-8"))
+    assert best["history"], best
+
+
+# -- errors a user sees ---------------------------------------------------------------------------------------
+
+
+def test_qwen3_missing_column_lists_the_columns(tmp_path: Path) -> None:
+    result = _run(QWEN3, "--smoke", "--question-column", "문제", "--output-dir", str(tmp_path / "o"), cwd=tmp_path)
+    assert result.returncode == 2, _explain(result)
+    assert "'문제' (--question-column)" in result.stderr
+    assert "['question', 'reasoning', 'answer']" in result.stderr
+    assert not (tmp_path / "o" / "tiny-model").exists()  # it stopped before loading a model
+
+
+def test_malpyeong_bad_batch_stops_before_loading(tmp_path: Path) -> None:
+    result = _run(MALPYEONG, "--smoke", "--per-device-batch", "3", "--output-dir", str(tmp_path / "o"), cwd=tmp_path)
+    assert result.returncode == 2, _explain(result)
+    assert "must be a multiple of --num-generations 4" in result.stderr
+    assert "--per-device-batch 4" in result.stderr
+
+
+# -- building blocks ------------------------------------------------------------------------------------------
+
+
+def test_check_batch(qwen3: ModuleType, malpyeong: ModuleType) -> None:
+    for module in (qwen3, malpyeong):
+        assert module.check_batch(4, 1, 4) == 4
+        assert module.check_batch(2, 2, 4) == 4
+        assert module.check_batch(1, 2, 4, processes=2) == 4
+        with pytest.raises(ValueError, match="= 6\\) must be a multiple of --num-generations 4"):
+            module.check_batch(3, 2, 4)
+        with pytest.raises(ValueError, match="--num-generations >= 2"):
+            module.check_batch(4, 1, 1)
+    with pytest.raises(ValueError, match="--per-device-batch 2"):
+        malpyeong.check_batch(1, 1, 4, processes=2)
+
+
+def test_malpyeong_prompts(malpyeong: ModuleType) -> None:
+    choice = malpyeong.build_prompt("선택형", '"국물이 {졸았다/줄었다}." 가운데 올바른 것을 선택하세요.')
+    correction = malpyeong.build_prompt("교정형", '다음 문장을 고치세요.\n"금새 끝났다."')
+    for messages in (choice, correction):
+        assert [m["role"] for m in messages] == ["system", "user"]
+        assert "가 옳다" in messages[0]["content"]
+    assert choice[1]["content"].startswith("[선택형] ") and "골라" in choice[1]["content"]
+    assert correction[1]["content"].startswith("[교정형] ") and "고쳐" in correction[1]["content"]
+    assert choice[0] == correction[0]
+    with pytest.raises(ValueError, match="unknown question_type '서술형'"):
+        malpyeong.build_prompt("서술형", "?")
+
+
+def test_malpyeong_reads_competition_files(malpyeong: ModuleType, tmp_path: Path) -> None:
+    items = malpyeong.read_items(str(EXAMPLES / "data" / "malpyeong_train_sample.json"))
+    dataset = malpyeong.training_dataset(items)
+    assert dataset.column_names == ["prompt", "answer", "id", "question_type"]
+    assert all('"가 옳다. ' in answer for answer in dataset["answer"])
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps([{"id": "1", "input": {"question_type": "선택형", "question": "?"}}]), encoding="utf-8")
+    with pytest.raises(ValueError, match="item 0 .*output.answer"):
+        malpyeong.read_items(str(bad))
+    with pytest.raises(ValueError, match="no such file"):
+        malpyeong.read_items(str(tmp_path / "missing.json"))
+
+
+def test_qwen3_template_and_sft_text(qwen3: ModuleType) -> None:
+    from korean_rewards.testing import build_chat_tokenizer
+
+    tokenizer = build_chat_tokenizer()
+    tokenizer.chat_template = qwen3.chat_template()
+    messages = qwen3.prompt_messages("사과는 몇 개입니까?")
+    prompt = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+    assert prompt == messages[0]["content"] + "<|endoftext|>사과는 몇 개입니까?<start_working_out>"
+    assistant = qwen3.sft_assistant_text("<think>3 + 4 = 7</think>", " 7 ")
+    assert assistant == "<start_working_out>3 + 4 = 7<end_working_out><SOLUTION>7</SOLUTION>"
+    full = tokenizer.apply_chat_template(messages + [{"role": "assistant", "content": assistant}], tokenize=False)
+    assert full.endswith("사과는 몇 개입니까?" + assistant + "<|endoftext|>")
+
+
+def test_qwen3_data_preparation(qwen3: ModuleType) -> None:
+    from datasets import Dataset
+
+    from korean_rewards.testing import build_chat_tokenizer
+
+    raw = qwen3.load_table(str(EXAMPLES / "data" / "korean_math_sample.jsonl"), None, "train")
+    with pytest.raises(ValueError, match=r"no column 'problem' \(--question-column\).*\['question', 'reasoning', 'answer'\]"):
+        qwen3.require_columns(raw, {"question-column": "problem", "answer-column": "answer"}, "sample")
+    dataset = qwen3.grpo_dataset(raw, "question", "answer", qwen3.NOTEBOOK_TAGS, max_rows=None)
+    assert len(dataset) == len(raw) - 1  # the proof question has no numeric answer
+    assert set(dataset.column_names) == {"prompt", "answer"}
+    tokenizer = build_chat_tokenizer()
+    tokenizer.chat_template = qwen3.chat_template()
+    kept, max_prompt_length = qwen3.filter_by_prompt_length(dataset, tokenizer, 0.5)
+    lengths = qwen3.prompt_lengths(dataset, tokenizer)
+    assert max(qwen3.prompt_lengths(kept, tokenizer)) == max_prompt_length - 1
+    assert len(kept) == sum(length <= max_prompt_length - 1 for length in lengths) < len(dataset)
+    numbers = Dataset.from_list([{"question": "?", "answer": "정답 없음"}])
+    with pytest.raises(ValueError, match="holds a number"):
+        qwen3.grpo_dataset(numbers, "question", "answer", qwen3.NOTEBOOK_TAGS, max_rows=None)
+
+
+def test_qwen3_hub_failure_is_a_clear_error(qwen3: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    with pytest.raises(ValueError, match="(?s)could not load the dataset 'no-such-user/no-such-set'.*local file"):
+        qwen3.load_table("no-such-user/no-such-set", None, "train")
+
+
+def test_supported_kwargs_drops_unknown_options(qwen3: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+    from trl import GRPOConfig
+
+    kept = qwen3.supported_kwargs(GRPOConfig, {"learning_rate": 1e-5, "no_such_option": 1})
+    assert kept == {"learning_rate": 1e-5}
+    assert "no_such_option" in capsys.readouterr().out
