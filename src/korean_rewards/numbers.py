@@ -60,6 +60,8 @@ text                  decision
 칠, 팔, 구, 십, 백,   년/월/개월/층/등/학년/번째, and 원/명/달러/엔/배 for 십·백·천·만·억: ``삼년``, ``구월``, ``천원``),
 천, 만, 억, 영        or when it stands alone before punctuation or the end (``답: 삼.``); not before a
                       particle (``일을``, ``삼을``: work, ginseng) and not inside words (``만세``, ``만점``, ``십분``).
+일 (alone)            needs a counter: ``할 일``, ``이상한 일``, ``좋은 일!`` ("work", "thing") are not 1.
+오 (alone)            not before ``!``, ``,`` or ``~`` (``오!``, ``오, 정말?``: an interjection).
 삼 + copula           ``삼입니다``, ``오이다`` are read (3, 5); not for 일 (``일입니다`` = "it is work"), 만
                       (``3년 만입니다`` = "after 3 years") or 이.
 만 (only / after)     ``3개만``, ``10년 만에`` are not 10000 (particle / dependent noun); ``만 원`` is.
@@ -77,8 +79,10 @@ text                  decision
 천만에요, 천만의 말씀
 maximal munch         ``이십이`` is 22, not 20 + particle 이; ``삼십일`` is 31 (write ``삼십 일`` for 30 days);
                       ``이십이다`` is 20 + 이다 (22 + 다 is not a form this module accepts).
-spaces in numerals    allowed only before a group that holds a unit: ``만 이천`` (12000), ``삼천 오백``
-                      (3500), ``3만 5천``; ``삼십 일`` is 30 followed by the day counter.
+spaces in numerals    allowed after 만/억/조/경 before any group (the standard spacing: ``만 이천`` = 12000,
+                      ``천만 일`` = 10000001; not ``만 이``, "10000 this"), elsewhere only before a group that
+                      holds a unit (``삼천 오백`` = 3500); with digits ``3만 5천`` and ``3만 5000`` (a 4-digit
+                      group); ``삼십 일`` is 30 followed by the day counter.
 percent               value / 100 (``50%`` is 1/2), marked ``percent=True`` on the match.
 ====================  ===========================================================================================
 
@@ -705,10 +709,10 @@ def _read_hangul(text: str, j: int) -> list:
         sino = []
         for end, value in points:
             word = text[j:end]
-            if " " in word or "\t" in word or "\u00a0" in word:
-                kind = _STRONG
-            elif "조" in word or "경" in word or word == "이만":
+            if "조" in word or "경" in word or word == "이만":
                 kind = _NEEDS_COUNTER
+            elif " " in word or "\t" in word or "\u00a0" in word:
+                kind = _STRONG
             elif len(word) == 1:
                 kind = _NEVER if word == "이" else _SINGLE
             else:
