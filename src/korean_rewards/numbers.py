@@ -988,6 +988,10 @@ def last_number(text: str, start: int = 0) -> NumberMatch | None:
 
 
 _SYNC = 256  # longer than any number expression: a scan started this far back is in step with a full scan
+# characters after which a number may continue an expression that started earlier (3만 5천, 2와 3분의 1, 1/3)
+_SYNC_BEFORE = frozenset(
+    _DIGIT_CHARS | set(".,，．/⁄{}\\" + _MINUS_CHARS + "만억조경천백십와과의점스하제") | set(_HANJA_CHARS) | set(_VULGAR)
+)
 
 
 def _last(text: str, low: int) -> NumberMatch | None:
@@ -997,8 +1001,14 @@ def _last(text: str, low: int) -> NumberMatch | None:
         chunk_start = max(low, high - width)
         positions = list(_candidates(text, chunk_start, high))
         for j in reversed(positions):
-            if _best(text, j) is None:
+            match = _best(text, j)
+            if match is None:
                 continue
+            before = match.start - 1
+            while before > match.start - 3 and before >= 0 and text[before] in _SPACE:
+                before -= 1
+            if (before < 0 or text[before] not in _SYNC_BEFORE) and match.start >= low:
+                return match  # nothing before it could be the head of a longer expression
             # re-read the neighbourhood forwards so that "3만 5천" is not taken as "5천"
             found = None
             for match in _scan(text, max(low, j - _SYNC), j + 1):
