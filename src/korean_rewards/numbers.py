@@ -315,9 +315,29 @@ _NATIVE_INITIALS = _first_syllables(list(_NATIVE_TENS), list(_NATIVE_UNITS), ["�
 # A Hangul run that may start a number, dispatched on its first syllable. Multi-syllable words may end before
 # a particle; single syllables and attributive native forms need a counter, a copula, a suffix (분의, 점,
 # 퍼센트) or a non-Hangul neighbour; 이 alone never starts a number. The parser then decides exactly.
+# Cheap first tests on the next one or two characters, so that most ordinary words (사과, 오늘, 네 생각, 만 만)
+# are rejected after a few character-class checks.
+_SINO_SECOND = "".join(sorted(set(_SINO_CHARS + _first_syllables(_ATTACHED_WORDS) + "분점퍼프")))
+_SINO_AFTER_SPACE = "".join(sorted(set(_first_syllables(_COUNTERS) + "일이삼사오육륙칠팔구십백천분점퍼프")))
+_NATIVE_SECOND = "".join(
+    sorted(
+        set("".join(_NATIVE_TENS) + "".join(_NATIVE_UNITS) + "스무째번")
+        | set(_first_syllables(_NATIVE_COUNTERS, _PARTICLES_ANY, _PARTICLES_VOWEL, _PARTICLES_CONSONANT))
+        | set(_first_syllables(_COPULA_ANY, _COPULA_VOWEL, _COPULA_CONSONANT))
+    )
+)
+_NATIVE_AFTER_SPACE = "".join(sorted(set(_first_syllables(_COUNTERS, _NATIVE_COUNTERS) + "번째")))
+
+
+def _precheck(first: str, second: str, after_space: str) -> str:
+    return (
+        f"(?=[{first}](?:[^{_HANGUL} \\t]|\\Z|[ \\t](?:[^{_HANGUL}]|\\Z|[{after_space}])|[{second}]))"
+    )
+
+
 _HANGUL_CANDIDATE = (
     f"(?<![{_HANGUL}])(?:"
-    f"(?=[{_SINO_CHARS}])(?:"
+    f"{_precheck(_SINO_CHARS, _SINO_SECOND, _SINO_AFTER_SPACE)}(?:"
     f"(?:{_DIGIT_1_9}?[십백천만억조경])+{_P}{_DIGIT_1_9}?(?<={_SINO}{_SINO}){_MULTI_RIGHT}"
     f"|(?!이)[{_SINO_CHARS}]{_SINGLE_RIGHT}"
     f"|이(?={_SUFFIX_AHEAD})"
@@ -326,7 +346,7 @@ _HANGUL_CANDIDATE = (
     f"|[조경](?=[ \\t]{{1,2}}(?:{_DIGIT_1_9}?[십백천만억조]|(?!이){_DIGIT_1_9}(?!{_SINO})))"
     f"|천(?=[ \\t]{{1,2}}{_DIGIT_1_9}?[백십])|백(?=[ \\t]{{1,2}}{_DIGIT_1_9}?십)"
     f")"
-    f"|(?=[{_NATIVE_INITIALS}])(?:"
+    f"|{_precheck(_NATIVE_INITIALS, _NATIVE_SECOND, _NATIVE_AFTER_SPACE)}(?:"
     f"{_atomic(_NATIVE_WORD, 'native')}(?<=[{_HANGUL}][{_HANGUL}]){_MULTI_RIGHT}"
     f"|[둘셋넷]{_MULTI_RIGHT}"
     f"|[열쉰]{_NATIVE_SINGLE_RIGHT}"
