@@ -245,13 +245,32 @@ def check_batch(per_device: int, grad_accum: int, num_generations: int, processe
     return effective
 
 
+def accepted_options(config_class: type) -> set[str]:
+    """The keyword arguments ``config_class`` takes: its own and those its ``**kwargs`` pass to its bases.
+
+    Unsloth's patched configs declare a few options of their own and hand the rest on through ``**kwargs``.
+    """
+    names: set[str] = set()
+    for cls in config_class.__mro__:
+        init = cls.__dict__.get("__init__")
+        if init is None:
+            continue
+        try:
+            parameters = inspect.signature(init).parameters.values()
+        except (TypeError, ValueError):
+            continue
+        names.update(p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+    names.discard("self")
+    return names
+
+
 def supported_kwargs(config_class: type, values: dict[str, Any]) -> dict[str, Any]:
     """Keep the options this TRL/transformers version's ``config_class`` accepts, under the names it uses.
 
     TRL 0.22 (the T4 pins) and TRL 1.x differ: ``max_prompt_length`` left TRL 1.0; transformers 5 reads a
     float ``warmup_steps`` below 1 as a ratio (no ``warmup_ratio``) and renamed ``gradient_checkpointing``.
     """
-    accepted = set(inspect.signature(config_class).parameters)
+    accepted = accepted_options(config_class)
     values = dict(values)
     if "warmup_ratio" in values and "warmup_ratio" not in accepted and "warmup_steps" not in values:
         values["warmup_steps"] = values.pop("warmup_ratio")

@@ -233,3 +233,24 @@ def test_supported_kwargs_drops_unknown_options(qwen3: ModuleType, capsys: pytes
     kept = qwen3.supported_kwargs(GRPOConfig, {"learning_rate": 1e-5, "no_such_option": 1})
     assert kept == {"learning_rate": 1e-5}
     assert "no_such_option" in capsys.readouterr().out
+
+    class PatchedConfig(GRPOConfig):  # like Unsloth's: one option of its own, the rest through **kwargs
+        def __init__(self, vllm_sampling_params: object = None, **kwargs: object) -> None:
+            self.vllm_sampling_params = vllm_sampling_params
+            super().__init__(**kwargs)
+
+    values = {"vllm_sampling_params": "params", "num_generations": 4, "no_such_option": 1}
+    assert qwen3.supported_kwargs(PatchedConfig, values) == {"vllm_sampling_params": "params", "num_generations": 4}
+
+
+def test_smoke_defaults_yield_to_the_command_line(qwen3: ModuleType, malpyeong: ModuleType) -> None:
+    args = qwen3.parse_args(["--smoke", "--max-steps", "5"])
+    assert (args.max_steps, args.sft_max_steps, args.per_device_batch, args.lora_alpha) == (5, 2, 4, 64)
+    real = qwen3.parse_args([])
+    assert (real.model, real.max_seq_length, real.max_steps, real.lora_rank, real.seed) == (
+        "unsloth/Qwen3-4B-Base", 2048, 100, 32, 3407
+    )
+    assert (real.learning_rate, real.num_generations, real.grad_accum, real.min_p, real.top_k) == (5e-6, 4, 1, 0.1, -1)
+    assert malpyeong.parse_args(["--smoke"]).train.endswith("malpyeong_train_sample.json")
+    with pytest.raises(SystemExit):
+        malpyeong.parse_args([])  # --train is required outside --smoke
