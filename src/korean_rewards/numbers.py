@@ -75,8 +75,8 @@ text                  decision
 조, 경 (in words)     a Hangul numeral containing 조 or 경 needs a counter (``삼조 원``); ``구조``, ``백조``,
                       ``조사``, ``구경`` are words. After digits they are units: ``3조``, ``1.5조`` are read.
 이만                  needs a counter (``이만 원``); ``이만 가 보겠습니다`` is not 20000.
-만일, 천사, 제일,     words, not 10001, 1004 and "No. 1".
-천만에요, 천만의 말씀
+만일, 천사, 제일,     words ("if", "angel", "most", "not at all"), not 10001, 1004, "No. 1" and 10^7;
+천만에요, 천만의 말씀  만일 and 천사 are numbers before a counter (``천사 원`` = 1004 won).
 maximal munch         ``이십이`` is 22, not 20 + particle 이; ``삼십일`` is 31 (write ``삼십 일`` for 30 days);
                       ``이십이다`` is 20 + 이다 (22 + 다 is not a form this module accepts).
 spaces in numerals    allowed after 만/억/조/경 before any group (the standard spacing: ``만 이천`` = 12000,
@@ -835,8 +835,8 @@ def _spaced_counter_ok(text: str, pos: int, counters: re.Pattern[str]) -> bool:
 def _not_a_number_word(text: str, start: int, end: int) -> bool:
     """Words that read as numerals but are not numbers: 만일, 천사, 천만에요, 천만의 말씀."""
     word = text[start:end]
-    if word in ("만일", "천사"):
-        return True
+    if word in ("만일", "천사"):  # "if", "angel"; with a counter they are numbers (천사 원 = 1004 won)
+        return not (_counter_ok(text, end, _COUNTER_RE) or _spaced_counter_ok(text, end, _COUNTER_RE))
     if word == "천만":
         if text.startswith(("에요", "에용"), end) or text.startswith("의 말씀", end):
             return True
