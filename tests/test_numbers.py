@@ -621,6 +621,7 @@ MB = 1_000_000
     [
         ("삼백" * (MB // 2), None, None),
         ("1," * (MB // 2), F(1), F(1)),
+        ("1" + ",111" * (MB // 4) + "1", F(1111), F(1)),  # a chain of thousands groups too long to be one number
         ("<SOLUTION>" * (MB // 10), None, None),
         ("\\boxed{" * (MB // 7), None, None),
         ("\\boxed{" * (MB // 7) + "\\boxed{42}", F(42), F(42)),
@@ -637,10 +638,13 @@ MB = 1_000_000
         ("사과 " * (MB // 3), None, None),
         ("만 " * (MB // 2), F(10000), F(10000)),  # only the last 만 stands alone before the end
         ("이십이 " * (MB // 4), F(22), F(22)),
+        ("마이너스 " * (MB // 5) + "5", F(-5), F(-5)),
+        ("제 " * (MB // 2) + "3", F(3), F(3)),
     ],
     ids=[
-        "sambaek", "ones-commas", "solution-tags", "boxed-open", "boxed-open-then-closed", "minus", "dots", "digits",
-        "hanja", "cue", "dap", "answer-word", "frac-open", "spaces", "plain-korean", "sagwa", "man", "isip-i",
+        "sambaek", "ones-commas", "groups", "solution-tags", "boxed-open", "boxed-open-then-closed", "minus", "dots", "digits",
+        "hanja", "cue", "dap", "answer-word", "frac-open", "spaces", "plain-korean", "sagwa", "man", "isip-i", "minus-words",
+        "je",
     ],
 )  # fmt: skip
 def test_megabyte_inputs(text: str, answer: F | None, first: F | None) -> None:

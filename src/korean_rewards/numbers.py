@@ -271,10 +271,6 @@ def _final_consonant(char: str) -> int:
 _P = _POSSESSIVE
 _SINO = f"[{_SINO_CHARS}]"
 _DIGIT_1_9 = "[일이삼사오육륙칠팔구]"
-# A well-formed Sino-Korean numeral (one to four 만-groups); the regex only proposes candidates, the parser
-# below reads them.
-_GROUP = f"(?:{_DIGIT_1_9}?천)?(?:{_DIGIT_1_9}?백)?(?:{_DIGIT_1_9}?십)?{_DIGIT_1_9}?"
-_SINO_WORD = f"(?:{_GROUP}경)?(?:{_GROUP}조)?(?:{_GROUP}억)?(?:{_GROUP}만)?{_GROUP}|영"
 _NATIVE_WORD = (
     f"(?:{_alternation(list(_NATIVE_TENS))})(?:{_alternation(list(_NATIVE_UNITS))})?"
     f"|스무|첫|{_alternation(list(_NATIVE_UNITS))}"
@@ -312,9 +308,6 @@ _NATIVE_SINGLE_RIGHT = (
 _NUMBER_AHEAD = f"(?=[ \\t]?(?:[{_DIGITS}]|{_SINO}|{_NATIVE_WORD}))"
 _NATIVE_INITIALS = _first_syllables(list(_NATIVE_TENS), list(_NATIVE_UNITS), ["스무", "첫"])
 
-# A Hangul run that may start a number, dispatched on its first syllable. Multi-syllable words may end before
-# a particle; single syllables and attributive native forms need a counter, a copula, a suffix (분의, 점,
-# 퍼센트) or a non-Hangul neighbour; 이 alone never starts a number. The parser then decides exactly.
 # Cheap first tests on the next one or two characters, so that most ordinary words (사과, 오늘, 네 생각, 만 만)
 # are rejected after a few character-class checks.
 _SINO_SECOND = "".join(sorted(set(_SINO_CHARS + _first_syllables(_ATTACHED_WORDS) + "분점퍼프")))
@@ -335,6 +328,10 @@ def _precheck(first: str, second: str, after_space: str) -> str:
     )
 
 
+# A Hangul run that may start a number, dispatched on its first syllable. Multi-syllable Sino-Korean words
+# need a unit syllable (사이, 오이 are not numerals) and may end before a particle; single syllables and
+# attributive native forms need a counter, a copula, a suffix (분의, 점, 퍼센트) or a non-Hangul neighbour; 이
+# alone never starts a number. The regex only proposes candidates: the parser below decides exactly.
 _HANGUL_CANDIDATE = (
     f"(?<![{_HANGUL}])(?:"
     f"{_precheck(_SINO_CHARS, _SINO_SECOND, _SINO_AFTER_SPACE)}(?:"
@@ -379,8 +376,10 @@ _SKIP = re.compile(
 # Small regexes used by the parser (all anchored with .match, all with bounded repetition)
 # ---------------------------------------------------------------------------------------------------------------
 
+# thousands groups: at most 13 (10^42), and a longer chain is not one number ("1,234,...": read as "1")
 _NUMTOK = re.compile(
-    f"[{_DIGITS}]{{1,3}}(?:[,，][{_DIGITS}]{{3}})+(?![{_DIGITS}])(?:[.．][{_DIGITS}]{{1,40}}(?![{_DIGITS}]))?"
+    f"[{_DIGITS}]{{1,3}}(?:[,，][{_DIGITS}]{{3}}){{1,13}}(?![{_DIGITS}]|[,，][{_DIGITS}]{{3}})"
+    f"(?:[.．][{_DIGITS}]{{1,40}}(?![{_DIGITS}]))?"
     f"|[{_DIGITS}]{{1,40}}(?![{_DIGITS}])(?:[.．][{_DIGITS}]{{1,40}}(?![{_DIGITS}]))?"
 )
 _DOT_NUMTOK = re.compile(f"[.．][{_DIGITS}]{{1,40}}(?![{_DIGITS}])")
@@ -401,8 +400,6 @@ _PERCENT_AFTER = re.compile("[ \\t]?(?:%|％|퍼센트|프로)")
 _SIGN_WORD = re.compile("(마이너스|영하)[ \\t]?")
 _ORDINAL_PREFIX = re.compile("제[ \\t]?")
 _HANJA_RUN = re.compile(f"[{_HANJA_CHARS}]{{1,24}}")
-
-_BIG_LIMIT = 10**40  # Sino-Korean goes to 경 (10^16); digit runs to 40 digits
 
 # Readings are tuples (start, end, value, kind, percent); ``kind`` says how strictly the end is checked.
 _STRONG = 0  # digits, multi-syllable words, anything with a suffix: a plain word boundary or particle
@@ -691,10 +688,10 @@ def _signed_decimal(token: str) -> Fraction:
     return -value if negative else value
 
 
-def _read_hangul(text: str, j: int) -> list:
+def _read_hangul(text: str, j: int, prefixed: bool = False) -> list:
     """Readings of a Hangul numeral word at ``j``: sign words, 제 ordinals, native and Sino-Korean numerals."""
     char = text[j]
-    if char == "마" or char == "영":
+    if (char == "마" or char == "영") and not prefixed:
         sign = _SIGN_WORD.match(text, j)
         if sign is not None:
             readings = _read_after_prefix(text, j, sign.end())
@@ -703,6 +700,8 @@ def _read_hangul(text: str, j: int) -> list:
             if char == "마":
                 return []
     if char == "제":
+        if prefixed:
+            return []
         prefix = _ORDINAL_PREFIX.match(text, j)
         if text.startswith("일", prefix.end()):  # 제일: "the most"
             return []
@@ -755,7 +754,7 @@ def _read_after_prefix(text: str, start: int, pos: int) -> list:
         # drop a sign the digit reader took from before the prefix (cannot happen) and re-anchor at start
         return [(start, e, v, k, p) for s, e, v, k, p in inner if s == pos]
     if _is_hangul(char):
-        return [(start, e, v, k, p) for s, e, v, k, p in _read_hangul(text, pos)]
+        return [(start, e, v, k, p) for s, e, v, k, p in _read_hangul(text, pos, prefixed=True)]
     return []
 
 
@@ -913,15 +912,20 @@ def _accepted(text: str, reading: _Reading) -> bool:
 
 def _best(text: str, j: int) -> NumberMatch | None:
     """The longest accepted reading of the number at candidate ``j``, or None."""
-    readings = _readings(text, j)
-    if not readings:
+    try:
+        readings = _readings(text, j)
+        readings.sort(key=_end, reverse=True)
+        for reading in readings:
+            if _accepted(text, reading):
+                start, end, value, _, percent = reading
+                return NumberMatch(Fraction(value), start, end, text[start:end], percent)
+    except (ValueError, ArithmeticError, RecursionError):  # defensive: one odd candidate never stops a scan
         return None
-    readings.sort(key=lambda r: r[1], reverse=True)
-    for reading in readings:
-        if _accepted(text, reading):
-            start, end, value, _, percent = reading
-            return NumberMatch(Fraction(value), start, end, text[start:end], percent)
     return None
+
+
+def _end(reading: _Reading) -> int:
+    return reading[1]
 
 
 def _candidates(text: str, pos: int, stop: int) -> Iterator[int]:
