@@ -26,6 +26,7 @@ the BERTScore part (2 layers) and the bundled sample files in ``examples/data/``
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import inspect
 import json
 import math
@@ -335,6 +336,10 @@ def load_policy(model_name: str, args: argparse.Namespace, device: Device) -> tu
     if quantize and device.kind != "cuda":
         log("note: 4-bit loading needs a CUDA GPU (bitsandbytes); loading in full precision instead")
         quantize = False
+    if quantize and importlib.util.find_spec("bitsandbytes") is None:
+        raise UsageError(
+            "4-bit loading needs bitsandbytes: pip install 'korean-rewards[train]', or pass --no-load-in-4bit"
+        )
     dtype = torch.bfloat16 if device.bf16 else torch.float16 if device.fp16 else torch.float32
     options: dict[str, Any] = {"dtype": dtype}
     if quantize:
@@ -473,6 +478,11 @@ def run(args: argparse.Namespace) -> None:
     trainer.save_model(str(final_dir))
     tokenizer.save_pretrained(str(final_dir))
     log(f"saved the LoRA to {final_dir}")
+    if callbacks:
+        best = callbacks[0].summary()["best"]
+        if best is not None:
+            scores = ", ".join(f"{key}={value:.2f}" for key, value in best["scores"].items())
+            log(f"best dev checkpoint: {best['checkpoint']} ({scores}; 0-100 scale, see best.json)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -121,7 +121,9 @@ def test_malpyeong_smoke_run(tmp_path: Path) -> None:
     assert [item["id"] for item in predictions] == ["101", "102", "103", "104"]
     assert all(isinstance(item["output"]["answer"], str) for item in predictions)
     best = json.loads((out / "best.json").read_text(encoding="utf-8"))
-    assert best["history"], best
+    assert [entry["step"] for entry in best["history"]] == [2]
+    assert set(best["best"]["scores"]) >= {"exact_match", "rouge1", "bertscore", "final"}
+    assert f"best dev checkpoint: {out / 'checkpoint-2'}" in result.stdout
 
 
 # -- errors a user sees ---------------------------------------------------------------------------------------
