@@ -93,9 +93,9 @@ __all__ = ["CheckAnswerKo", "CheckNumbersKo", "check_answer_ko", "check_numbers_
 #
 # The notebook's regex is ``solution_start .*? \s* (-?[0-9.,]+)`` (DOTALL). Its capture starts at the first
 # character after the tag that is in [0-9.,], or at a '-' right before one, and runs over [0-9.,]. A run with no
-# digit that follows non-ASCII text (``정답.``) is skipped here: it is Korean sentence punctuation. Every
-# [.,] is accepted only at the beginning of a run (the lookbehinds), so each run is looked at once; the pattern
-# starts with a character class so that the regex engine skips other text at C speed.
+# digit that follows non-ASCII text (``정답.``) is skipped here: it is Korean sentence punctuation. A [.,] is
+# accepted only at the beginning of a run (the lookbehinds), so each run is looked at once, and the pattern
+# starts with a character class, so the regex engine skips other text at C speed.
 _RUN_START = re.compile(r"[0-9.,](?:(?<=[0-9])|(?<![.,][.,])(?:(?=[.,]*[0-9])|(?<![^\x00-\x7f][.,])))")
 _RUN = re.compile(r"[0-9.,]*")
 _DECIMAL = re.compile(r"[0-9]+\.?[0-9]*|\.[0-9]+")
@@ -184,9 +184,13 @@ def _gold_value(gold: Any) -> tuple[Fraction, bool] | None:
     return _parse_cached(gold if isinstance(gold, str) else str(gold))
 
 
-@lru_cache(maxsize=4096)
 def _parse_cached(text: str) -> tuple[Fraction, bool] | None:
-    """Gold answers repeat (TRL repeats each row ``num_generations`` times): parse each text once."""
+    """Gold answers repeat (TRL repeats each row ``num_generations`` times): parse each short text once."""
+    return _parse_short(text) if len(text) <= 256 else _parse(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_short(text: str) -> tuple[Fraction, bool] | None:
     return _parse(text)
 
 
