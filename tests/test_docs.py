@@ -144,3 +144,15 @@ def test_page_examples_run(page: Path) -> None:
         globs = test.globs  # the DocTest ran on a copy; the next block continues from it
     assert runner.failures == 0, f"examples in docs/{_page_id(page)} failed:\n" + "".join(reports)
     assert runner.tries > 0
+
+
+def test_griffe_extension_restyles_docstrings() -> None:
+    pytest.importorskip("griffe", reason="the docs extension needs griffe (mkdocstrings[python])")
+    spec = importlib.util.spec_from_file_location("docstring_style", DOCS / "_griffe" / "docstring_style.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert doctest.testmod(module).failed == 0
+    text = "Split it.\n\n    Example:\n        >>> f(x[0])\n\nSee :class:`~korean_rewards.tags.Tags` and :func:`combine`."
+    assert module.restyle(text) == "Split it.\n\n    Examples:\n        >>> f(x[0])\n\nSee `Tags` and `combine`."
+    assert module.restyle("For example: this stays.") == "For example: this stays."
