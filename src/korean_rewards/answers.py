@@ -21,7 +21,8 @@ in :mod:`korean_rewards.numbers` and :mod:`korean_rewards.tags`; this module onl
     longer than 4000 digits count as a wrong number (the notebook's ``float`` makes them ``inf``).
 
     With ``tags=None`` there is no tag: the answer is :func:`~korean_rewards.numbers.extract_answer_number` of
-    the whole completion (last ``\boxed{}``, else the first number after an answer cue, else the last number).
+    the whole completion (last ``\boxed{}``, else the first number in the sentence of the last answer cue, else
+    the last number).
 
 ``check_answer_ko`` (the notebook's ``check_answer``)
     Extracts the answer with the notebook's exact format (:func:`~korean_rewards.tags.extract_solution`; with

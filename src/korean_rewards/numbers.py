@@ -6,7 +6,8 @@ Three things live here, with parsing kept apart from any comparison (that is :mo
 * :func:`find_numbers`, :func:`first_number` and :func:`last_number` find number expressions in running text
   and give their value and place (:class:`NumberMatch`);
 * :func:`extract_answer_number` picks the answer number of a free-text solution: the last ``\boxed{...}``,
-  else the first number after the last answer cue (정답은, 답:, answer is, ...), else the last number.
+  else the first number in the sentence of the last answer cue (정답은, 답:, answer is, ...), else the last
+  number.
 
 Values are exact :class:`fractions.Fraction` objects, so ``0.1``, ``삼 점 일사`` and ``3분의 1`` compare exactly.
 
@@ -1173,6 +1174,8 @@ _BRACES = re.compile(r"[{}]")
 _BOXED_TRIES = 4
 _BOXED_SPAN = 1000
 _CUE_TRIES = 32
+_CUE_REACH = 100
+_SENTENCE_END = re.compile(r"[.!?。](?=\s|\Z)|\n")
 _KOREAN_CUE_AFTER = re.compile(r"[ \t]{0,2}(?:은|는|[:：=])")
 _ENGLISH_CUE_AFTER = re.compile(r"[ \t]{0,2}(?:is\b|[:：=])[ \t]{0,2}:?", re.IGNORECASE)
 
@@ -1200,9 +1203,11 @@ def _boxed_content(text: str) -> tuple[int, int] | None:
     return None
 
 
-def _cue_end(text: str) -> int:
-    """The end of the last answer cue (정답은, 답:, 최종 답, answer is, Answer:), or -1."""
-    best = -1
+def _cue_ends(text: str) -> list[int]:
+    """Ends of the last answer cues (정답은, 답:, 최종 답, answer is, Answer:), latest first.
+
+    At most the last 32 occurrences of 답 and of each spelling of "answer" are looked at (linear time)."""
+    ends = []
     end = len(text)
     for _ in range(_CUE_TRIES):  # Korean cues all contain 답
         at = text.rfind("답", 0, end)
@@ -1214,23 +1219,27 @@ def _cue_end(text: str) -> int:
         final = text[max(0, at - 3) : at].replace(" ", "").endswith("최종")
         if before in ("정", "해") or final or not _is_hangul(before):
             if after is not None:
-                best = after.end()
-                break
-            if final:
-                best = at + 1
-                break
+                ends.append(after.end())
+            elif final:
+                ends.append(at + 1)
     for spelling in ("answer", "Answer", "ANSWER"):
         end = len(text)
         for _ in range(_CUE_TRIES):
-            at = text.rfind(spelling, best + 1 if best >= 0 else 0, end)
+            at = text.rfind(spelling, 0, end)
             if at < 0:
                 break
             end = at
             after = _ENGLISH_CUE_AFTER.match(text, at + 6)
             if after is not None:
-                best = max(best, after.end())
-                break
-    return best
+                ends.append(after.end())
+    return sorted(ends, reverse=True)[:_CUE_TRIES]
+
+
+def _number_after_cue(text: str, cue_end: int) -> NumberMatch | None:
+    """The first number in the sentence that a cue starts (up to 100 characters, a line end or a full stop)."""
+    limit = min(len(text), cue_end + _CUE_REACH)
+    stop = _SENTENCE_END.search(text, cue_end, limit)
+    return next(_scan(text, cue_end, stop.start() if stop else limit), None)
 
 
 def _answer_number(text: str) -> tuple[NumberMatch | None, bool]:
@@ -1246,9 +1255,8 @@ def _answer_number(text: str) -> tuple[NumberMatch | None, bool]:
         if inner is not None:
             return inner._replace(start=inner.start + start, end=inner.end + start), True
         return None, True
-    cue = _cue_end(text)
-    if cue >= 0:
-        match = next(_scan(text, cue), None)
+    for cue in _cue_ends(text):
+        match = _number_after_cue(text, cue)
         if match is not None:
             return match, True
     match = _last(text, 0)
@@ -1261,8 +1269,9 @@ def extract_answer_number(text: str) -> Fraction | None:
     In order of preference:
 
     1. the content of the last ``\boxed{...}`` (read as one expression; failing that, its last number);
-    2. the first number after the last answer cue: 정답은 / 정답: / 답은 / 답: / 최종 답 / 따라서 답은 /
-       answer is / Answer: (a cue is looked for among the last 32 occurrences of 답 and of "answer");
+    2. the first number after the last answer cue that has one in its sentence (before the next full stop or
+       line end, within 100 characters): 정답은 / 정답: / 답은 / 답: / 최종 답 / 따라서 답은 / answer is /
+       Answer: (cues are looked for among the last 32 occurrences of 답 and of "answer");
     3. the last number in the text.
 
     Never raises: non-strings give None.
