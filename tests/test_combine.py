@@ -188,10 +188,10 @@ def test_logging_can_be_turned_off() -> None:
 
 # -- names, pickling, misuse -------------------------------------------------------------------------------------
 def test_combine_stays_callable_after_its_module_is_imported() -> None:
-    # importing the module first makes Python set korean_rewards.combine to the module, not the function
+    # the function `combine` lives in the module `combining`, so importing that module never hides it
     code = (
         "from korean_rewards import malpyeong_final_score, malpyeong_format_reward\n"
-        "import korean_rewards\n"
+        "import korean_rewards, korean_rewards.combining\n"
         "from korean_rewards import combine\n"
         "r = combine([(malpyeong_format_reward, 2.0)])\n"
         "assert korean_rewards.combine([(malpyeong_format_reward, 1.0)]).__class__ is r.__class__\n"

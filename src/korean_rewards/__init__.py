@@ -64,10 +64,10 @@ _EXPORTS: dict[str, str] = {
     "BERTScoreReward": "bertscore",
     "bertscore_reward": "bertscore",
     # combining
-    "combine": "combine",
-    "CombinedReward": "combine",
-    "malpyeong_reward": "combine",
-    "malpyeong_final_score": "combine",
+    "combine": "combining",
+    "CombinedReward": "combining",
+    "malpyeong_reward": "combining",
+    "malpyeong_final_score": "combining",
     # Korean-language rewards
     "korean_ratio": "language",
     "LanguageConsistencyKo": "language",
@@ -96,7 +96,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from ._trl import RewardFunction, completion_text
     from .answers import CheckAnswerKo, CheckNumbersKo, check_answer_ko, check_numbers_ko
     from .bertscore import BERTScoreReward, BERTScorer, bertscore_reward
-    from .combine import CombinedReward, combine, malpyeong_final_score, malpyeong_reward
+    from .combining import CombinedReward, combine, malpyeong_final_score, malpyeong_reward
     from .language import (
         LanguageConsistencyKo,
         RepetitionPenaltyKo,

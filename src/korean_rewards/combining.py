@@ -34,8 +34,6 @@ from __future__ import annotations
 
 import inspect
 import math
-import sys
-import types
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -354,20 +352,3 @@ def malpyeong_final_score(
     else:
         descriptive = (rouge1 + bertscore + bleurt) / 3
     return (em + descriptive) / 2
-
-
-class _CallableModule(types.ModuleType):
-    """This module, callable as :func:`combine`.
-
-    The package exports the function ``combine`` from the module ``combine``; once the module has been imported
-    (by ``import korean_rewards.combine`` or by looking up another name it defines), Python's import system sets
-    the package attribute ``korean_rewards.combine`` to the module, hiding the function. Making the module
-    callable keeps ``korean_rewards.combine([...])`` and ``from korean_rewards import combine`` working in
-    every import order.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> CombinedReward:
-        return combine(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
