@@ -181,35 +181,8 @@ def _check_number(value: Any, field: str, reward: str) -> None:
         raise TypeError(f"{reward}: `{field}` must be a finite number, got {value!r}")
 
 
-def _plain_texts(completions: Any) -> list[str] | None:
-    """The texts of a batch in TRL's two common shapes, or None to let the base class handle the batch.
-
-    Handles only strings and one-message conversational completions ``[{"role": "assistant", "content": str}]``,
-    for which the result is exactly what :func:`korean_rewards.completion_text` gives; everything else (content
-    parts, tool calls, ``None``, misuse) goes through the base class. The format rewards cost about a
-    microsecond per completion, so the general conversion would otherwise dominate their time.
-    """
-    if type(completions) is not list:
-        return None
-    texts = []
-    for completion in completions:
-        if type(completion) is str:
-            texts.append(completion)
-            continue
-        if type(completion) is not list or len(completion) != 1:
-            return None
-        message = completion[0]
-        if type(message) is not dict or message.get("role") != "assistant":
-            return None
-        content = message.get("content")
-        if type(content) is not str:
-            return None
-        texts.append(content)
-    return texts
-
-
 class _FormatReward(RewardFunction):
-    """Shared call path of the format rewards: no gold, nothing to log, a fast path for plain batches.
+    """Shared parts of the format rewards: no gold, nothing to log, options prepared once.
 
     TRL calls a reward once per generation batch (often 4 to 16 completions), and a format check costs well
     under a microsecond per completion, so the per-call work is kept small: the options are turned into what
@@ -217,18 +190,6 @@ class _FormatReward(RewardFunction):
     """
 
     _prepared: ClassVar[tuple[Any, ...] | None] = None
-
-    def __call__(
-        self,
-        prompts: Any = None,
-        completions: Any = None,
-        completion_ids: Any = None,
-        **kwargs: Any,
-    ) -> RewardOutput:
-        texts = _plain_texts(completions)
-        if texts is None:
-            return super().__call__(prompts, completions, completion_ids, **kwargs)
-        return self._score_batch(texts, None, kwargs)
 
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
