@@ -265,3 +265,18 @@ def test_missing_mecab_gives_an_error_naming_the_extra(monkeypatch: pytest.Monke
     monkeypatch.setitem(sys.modules, "mecab_ko", None)  # makes `import mecab_ko` fail
     with pytest.raises(ImportError, match=r"korean-rewards\[rouge\]"):
         morphemes("나는 학교에 갔다")
+
+
+def test_degenerate_long_runs_are_cut_so_mecab_stays_linear() -> None:
+    # MeCab is super-linear on long runs without spaces; such runs are cut into MAX_RUN_CHARS pieces
+    from korean_rewards.rouge import MAX_RUN_CHARS
+
+    run = "가나다라마바사아자차" * 2000  # one 20,000-syllable "word"
+    tokens = morphemes(run)
+    assert tokens, "a long run still yields morphemes"
+    assert "".join(tokens) == run  # nothing is lost, only the segmentation at cut points may differ
+    pieces = [run[i : i + MAX_RUN_CHARS] for i in range(0, len(run), MAX_RUN_CHARS)]
+    assert tokens == morphemes(" ".join(pieces))
+    # ordinary words are untouched: the same tokens as one MeCab pass over the preprocessed text
+    normal = "형태소 분석은 띄어쓰기 단위로 이루어진다 " * 50
+    assert morphemes(normal) == rouge_module._mecab().parse(rouge_module.preprocess(normal)).split()
