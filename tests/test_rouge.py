@@ -110,7 +110,7 @@ def test_morphemes_on_tricky_inputs() -> None:
         "“큰따옴표”와 ‘작은따옴표’",
         "鲁迅(루쉰)은 ㅅ 받침",
         "İstanbul K 켈빈",  # lower() changes the length of some characters
-        "x" * 5000,
+        "x" * 4000,  # runs over MAX_RUN_CHARS (4096) are cut: see the test below
     ]
     for text in tricky:
         assert morphemes(text) == official_tokens(text), text
