@@ -15,6 +15,7 @@ Subclasses are dataclasses (so they pickle without closures) and implement ``_sc
 from __future__ import annotations
 
 import dataclasses
+import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
@@ -249,7 +250,20 @@ class RewardFunction:
     __name__: str
 
     def __post_init__(self) -> None:
+        if self.needs_gold:
+            answer_key = getattr(self, "answer_key", "answer")
+            if not isinstance(answer_key, str) or not answer_key:
+                raise TypeError(
+                    f"{type(self).__name__}: answer_key must be the name of a dataset column, got {answer_key!r}"
+                )
         self.__name__ = _unique_name(self._derive_name())
+
+    def _require_numbers(self, *fields: str) -> None:
+        """Raise a TypeError naming the field when an option that holds a score is not a finite number."""
+        for field in fields:
+            value = getattr(self, field)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise TypeError(f"{type(self).__name__}: `{field}` must be a finite number, got {value!r}")
 
     # -- naming ---------------------------------------------------------------------------------
     def _derive_name(self) -> str:

@@ -86,7 +86,7 @@ from typing import Any, ClassVar
 
 from ._trl import RewardFunction, RewardOutput
 from .numbers import NumberMatch, _answer_number, _parse, first_number
-from .tags import NOTEBOOK_TAGS, Tags, extract_solution
+from .tags import NOTEBOOK_TAGS, Tags, _check_tags, extract_solution
 
 __all__ = ["CheckAnswerKo", "CheckNumbersKo", "check_answer_ko", "check_numbers_ko"]
 
@@ -223,24 +223,6 @@ def _close(guess: Fraction | float, gold: Fraction, rel_tol: Fraction) -> bool:
     return abs(guess - gold) <= rel_tol * abs(gold)
 
 
-def _check_score(value: Any, field: str, reward: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise TypeError(f"{reward}: `{field}` must be a finite number, got {value!r}")
-
-
-def _check_tags(tags: Any, reward: str) -> None:
-    if tags is not None and not isinstance(tags, Tags):
-        raise TypeError(
-            f"{reward}: `tags` must be a korean_rewards.Tags or None, got {type(tags).__name__}; "
-            "e.g. Tags(reasoning_end='</think>', solution_start='<answer>', solution_end='</answer>')"
-        )
-
-
-def _check_answer_key(answer_key: Any, reward: str) -> None:
-    if not isinstance(answer_key, str) or not answer_key:
-        raise TypeError(f"{reward}: `answer_key` must be the name of a dataset column, got {answer_key!r}")
-
-
 def _shorten(text: str | None) -> str | None:
     if text is None or len(text) <= _LOG_LIMIT:
         return text
@@ -291,14 +273,12 @@ class CheckNumbersKo(RewardFunction):
 
     def __post_init__(self) -> None:
         reward = type(self).__name__
-        _check_tags(self.tags, reward)
-        for field in ("correct", "wrong", "no_number", "unparseable"):
-            _check_score(getattr(self, field), field, reward)
+        _check_tags(self.tags, reward, optional=True)
+        self._require_numbers("correct", "wrong", "no_number", "unparseable")
         if isinstance(self.rel_tol, bool) or not isinstance(self.rel_tol, (int, float)):
             raise TypeError(f"{reward}: `rel_tol` must be a number, got {self.rel_tol!r}")
         if not math.isfinite(self.rel_tol) or self.rel_tol < 0:
             raise ValueError(f"{reward}: `rel_tol` must be a finite number >= 0 (0 = exact), got {self.rel_tol!r}")
-        _check_answer_key(self.answer_key, reward)
         super().__post_init__()
 
     def _score_batch(
@@ -391,10 +371,8 @@ class CheckAnswerKo(RewardFunction):
 
     def __post_init__(self) -> None:
         reward = type(self).__name__
-        _check_tags(self.tags, reward)
-        for field in ("exact", "normalized", "close", "near", "wrong", "unparseable", "no_answer"):
-            _check_score(getattr(self, field), field, reward)
-        _check_answer_key(self.answer_key, reward)
+        _check_tags(self.tags, reward, optional=True)
+        self._require_numbers("exact", "normalized", "close", "near", "wrong", "unparseable", "no_answer")
         super().__post_init__()
 
     def _score_batch(

@@ -70,7 +70,7 @@ from functools import lru_cache
 from typing import Any, ClassVar
 
 from ._trl import RewardFunction, RewardOutput
-from .tags import NOTEBOOK_TAGS, Tags
+from .tags import NOTEBOOK_TAGS, Tags, _check_tags
 
 __all__ = [
     "korean_ratio",
@@ -444,15 +444,6 @@ def _part_text(text: str, part: str, tags: Tags) -> str | None:
 def _check_part(part: Any, owner: str) -> None:
     if part not in PARTS:
         raise ValueError(f"{owner}: `part` must be one of {list(PARTS)}, got {part!r}")
-
-
-def _check_tags(tags: Any, owner: str) -> None:
-    if not isinstance(tags, Tags):
-        raise TypeError(
-            f"{owner}: `tags` must be a korean_rewards.Tags, got {type(tags).__name__}; "
-            "e.g. Tags(reasoning_start='<think>', reasoning_end='</think>', solution_start='<answer>', "
-            "solution_end='</answer>')"
-        )
 
 
 # -- language consistency -----------------------------------------------------------------------------------

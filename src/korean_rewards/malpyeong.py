@@ -182,11 +182,6 @@ class MalpyeongEMReward(RewardFunction):
     strict: bool = False
     name: str | None = None
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.answer_key, str) or not self.answer_key:
-            raise TypeError(f"answer_key must be a non-empty column name, got {self.answer_key!r}")
-        super().__post_init__()
-
     def _score_batch(
         self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]
     ) -> tuple[RewardOutput, dict[str, list[Any]]]:
@@ -268,10 +263,7 @@ class MalpyeongFormatReward(RewardFunction):
     name: str | None = None
 
     def __post_init__(self) -> None:
-        for field in ("full_credit", "verdict_credit", "quoted_credit", "reason_credit"):
-            value = getattr(self, field)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-                raise TypeError(f"MalpyeongFormatReward.{field} must be a number, got {value!r}")
+        self._require_numbers("full_credit", "verdict_credit", "quoted_credit", "reason_credit")
         super().__post_init__()
 
     def _score_batch(

@@ -250,11 +250,6 @@ class Rouge1Reward(RewardFunction):
     reason_only: bool = True
     name: str | None = None
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.answer_key, str) or not self.answer_key:
-            raise TypeError(f"answer_key must be a non-empty column name, got {self.answer_key!r}")
-        super().__post_init__()
-
     def _score_batch(
         self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]
     ) -> RewardOutput:

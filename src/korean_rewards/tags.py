@@ -15,7 +15,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -168,17 +167,16 @@ def extract_solution(text: str, tags: Tags = NOTEBOOK_TAGS) -> str | None:
 # -- the rewards ---------------------------------------------------------------------------------------------
 
 
-def _check_tags(tags: Any, reward: str) -> None:
+def _check_tags(tags: Any, reward: str, *, optional: bool = False) -> None:
+    """Raise a TypeError naming ``reward`` when ``tags`` is not a :class:`Tags` (or None, when optional)."""
+    if tags is None and optional:
+        return
     if not isinstance(tags, Tags):
+        allowed = "a korean_rewards.Tags or None" if optional else "a korean_rewards.Tags"
         raise TypeError(
-            f"{reward}: `tags` must be a korean_rewards.Tags, got {type(tags).__name__}; "
+            f"{reward}: `tags` must be {allowed}, got {type(tags).__name__}; "
             "e.g. Tags(reasoning_end='</think>', solution_start='<answer>', solution_end='</answer>')"
         )
-
-
-def _check_number(value: Any, field: str, reward: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise TypeError(f"{reward}: `{field}` must be a finite number, got {value!r}")
 
 
 class _FormatReward(RewardFunction):
@@ -237,8 +235,7 @@ class MatchFormatExactly(_FormatReward):
 
     def __post_init__(self) -> None:
         _check_tags(self.tags, type(self).__name__)
-        _check_number(self.match, "match", type(self).__name__)
-        _check_number(self.miss, "miss", type(self).__name__)
+        self._require_numbers("match", "miss")
         super().__post_init__()
 
     def _score_batch(self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]) -> RewardOutput:
@@ -341,8 +338,7 @@ class MatchFormatApproximately(_FormatReward):
 
     def __post_init__(self) -> None:
         _check_tags(self.tags, type(self).__name__)
-        _check_number(self.once, "once", type(self).__name__)
-        _check_number(self.not_once, "not_once", type(self).__name__)
+        self._require_numbers("once", "not_once")
         if self.start_tag not in START_TAG_MODES:
             raise ValueError(
                 f"{type(self).__name__}: start_tag must be one of {START_TAG_MODES}, got {self.start_tag!r}"
