@@ -241,16 +241,24 @@ def test_duplicates_within_a_call_are_embedded_once(model_path: str) -> None:
     lengths=st.lists(st.integers(1, 200), min_size=1, max_size=60),
     batch_size=st.integers(1, 16),
     tolerance=st.sampled_from([0.0, 0.1, 0.3]),
+    min_tokens=st.sampled_from([0, 50, 400]),
 )
-def test_batch_plan_covers_everything_with_little_padding(lengths: list[int], batch_size: int, tolerance: float) -> None:
+def test_batch_plan_covers_everything_with_little_padding(
+    lengths: list[int], batch_size: int, tolerance: float, min_tokens: int
+) -> None:
     lengths = sorted(lengths, reverse=True)
-    plan = bs._plan_batches(lengths, batch_size, tolerance)
+    plan = bs._plan_batches(lengths, batch_size, tolerance, min_tokens)
     assert [i for batch in plan for i in batch] == list(range(len(lengths)))
-    for batch in plan:
+    for batch, following in zip(plan, [*plan[1:], None]):
         assert 1 <= len(batch) <= batch_size
         tokens = [lengths[i] for i in batch]
-        padded = len(tokens) * tokens[0]
-        assert padded - sum(tokens) <= tolerance * padded + 1e-9
+        if sum(tokens[:-1]) >= min_tokens:  # past the minimum, padding stays within the tolerance
+            padded = len(tokens) * tokens[0]
+            assert padded - sum(tokens) <= tolerance * padded + 1e-9
+        if following is not None and len(batch) < batch_size:  # closed early: only for padding
+            more = [*tokens, lengths[following[0]]]
+            assert sum(tokens) >= min_tokens
+            assert len(more) * more[0] - sum(more) > tolerance * len(more) * more[0]
 
 
 class OOMOnce(BERTScorer):
@@ -530,3 +538,32 @@ def test_module_level_score_function(model_path: str) -> None:
         theirs = oracle(model_path).score(cands, refs)
     assert_same(ours, theirs)
     assert bs.get_scorer(model_type=model_path, num_layers=LAYER).loaded  # cached for the next call
+
+
+@pytest.mark.slow
+def test_grpo_trainer_awaits_the_async_reward(model_path: str, tmp_path: object) -> None:
+    """TRL's real GRPOTrainer runs both rewards, the async one through its event loop, and logs them."""
+    from datasets import Dataset
+    from test_grpo_e2e import run_grpo
+
+    questions = ["다음 중 옳은 것을 고르시오: 깨끗이/깨끗히", "다음 문장을 바르게 고치시오: 나는 학교에 갓다"]
+    dataset = Dataset.from_dict({"prompt": questions, "answer": [GOLD_2, GOLD]})
+    sync = BERTScoreReward(model_type=model_path, num_layers=LAYER, name="bert_sync")
+    async_reward = BERTScoreReward(model_type=model_path, num_layers=LAYER).as_async()
+    assert async_reward.__name__.startswith("bertscore_reward_async")
+    trainer = run_grpo([sync, async_reward], conversational=False, tmp_path=tmp_path, max_steps=1, dataset=dataset)
+    assert trainer._has_async_funcs
+    recorded_sync = list(trainer._logs["rewards"]["bert_sync"])
+    recorded_async = list(trainer._logs["rewards"][async_reward.__name__])
+    assert recorded_sync and recorded_async == pytest.approx(recorded_sync, abs=1e-6)
+    assert any(f"rewards/{async_reward.__name__}/mean" in entry for entry in trainer.state.log_history)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_half_precision_is_close(model_path: str, dtype: str) -> None:
+    cands, refs = mixed_pairs(seed=10, n=16)
+    exact = BERTScorer(model_path, num_layers=LAYER).score(cands, refs)
+    half = BERTScorer(model_path, num_layers=LAYER, dtype=dtype).score(cands, refs)
+    assert half[2].dtype == torch.float32
+    assert torch.allclose(half[2], exact[2], atol=2e-2)
+    assert not torch.equal(half[2], exact[2])  # really computed in half precision

@@ -126,6 +126,10 @@ _DTYPES = {
     "bfloat16": "bfloat16", "bf16": "bfloat16",
 }  # fmt: skip
 
+# Batching: a batch is cut short when padding would pass 15% of its tokens, once it has 1024 real tokens.
+_PAD_TOLERANCE = 0.15
+_MIN_BATCH_TOKENS = 1024
+
 # Model types whose learned positions start after the padding index (usable positions = table size - pad - 1).
 _OFFSET_POSITION_MODELS = frozenset({"roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "longformer"})
 
@@ -671,9 +675,9 @@ class BERTScorer:
         if self._oom_cap is not None:
             batch_size = min(batch_size, self._oom_cap)
         order = sorted(range(len(id_lists)), key=lambda i: len(id_lists[i]), reverse=True)
-        tolerance = 0.3 if self._device.type == "cuda" else 0.1
         out: list[Any] = [None] * len(id_lists)
-        for batch in _plan_batches([len(id_lists[i]) for i in order], batch_size, tolerance):
+        lengths = [len(id_lists[i]) for i in order]
+        for batch in _plan_batches(lengths, batch_size, _PAD_TOLERANCE, _MIN_BATCH_TOKENS):
             indices = [order[k] for k in batch]
             for index, embedding in zip(indices, self._embed_with_retry([id_lists[i] for i in indices])):
                 out[index] = embedding
@@ -825,9 +829,12 @@ def _length_limit(tokenizer: Any, config: Any, max_length: int | None) -> int | 
     return min(limits) if limits else None
 
 
-def _plan_batches(lengths: list[int], batch_size: int, tolerance: float) -> list[range]:
-    """Split positions ``0..n`` (lengths in descending order) into batches of at most ``batch_size`` whose padding
-    stays under ``tolerance`` of the batch's tokens."""
+def _plan_batches(lengths: list[int], batch_size: int, tolerance: float, min_tokens: int = 0) -> list[range]:
+    """Split positions ``0..n`` (lengths in descending order) into batches of at most ``batch_size``.
+
+    A batch is closed early, to cut padding, when the next text would make its padding more than ``tolerance``
+    of its tokens, but only once it holds ``min_tokens`` real tokens (small batches waste more than padding does).
+    """
     batches = []
     start, n = 0, len(lengths)
     while start < n:
@@ -835,7 +842,7 @@ def _plan_batches(lengths: list[int], batch_size: int, tolerance: float) -> list
         end, total = start + 1, lengths[start]
         while end < n and end - start < batch_size:
             size = end - start + 1
-            if size * longest - (total + lengths[end]) > tolerance * size * longest:
+            if total >= min_tokens and size * longest - (total + lengths[end]) > tolerance * size * longest:
                 break
             total += lengths[end]
             end += 1
