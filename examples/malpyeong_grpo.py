@@ -27,23 +27,32 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import inspect
 import json
-import math
 import os
 import sys
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from common import (
+    LORA_TARGETS,
+    Device,
+    UsageError,
+    check_batch,
+    hub_model_advice,
+    pad_left,
+    parse_with_smoke_defaults,
+    pick_device,
+    run_main,
+    save_smoke_policy,
+    supported_kwargs,
+)
 
 HERE = Path(__file__).resolve().parent
 SAMPLE_TRAIN = HERE / "data" / "malpyeong_train_sample.json"
 SAMPLE_DEV = HERE / "data" / "malpyeong_dev_sample.json"
 DEFAULT_MODEL = "Qwen/Qwen3-4B-Instruct-2507"
 DEFAULT_BERTSCORE_MODEL = "bert-base-multilingual-cased"
-LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 QUESTION_TYPES = ("선택형", "교정형")
 LOG_PREFIX = "[malpyeong-grpo]"
 
@@ -59,10 +68,6 @@ SMOKE_DEFAULTS: dict[str, Any] = {
     "eval_max_new_tokens": 24,
     "output_dir": "outputs/smoke/malpyeong_grpo",
 }
-
-
-class UsageError(ValueError):
-    """A problem the user fixes on the command line or in the data; printed without a traceback."""
 
 
 def log(message: str) -> None:
@@ -129,12 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = build_parser()
-    pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--smoke", action="store_true")
-    known, _ = pre.parse_known_args(argv)
-    if known.smoke:
-        parser.set_defaults(**SMOKE_DEFAULTS)
-    args = parser.parse_args(argv)
+    args = parse_with_smoke_defaults(parser, SMOKE_DEFAULTS, argv)
     if args.train is None:
         parser.error("--train is required (a competition-format JSON file), or use --smoke")
     if args.lora_alpha is None:
@@ -228,108 +228,29 @@ def training_dataset(items: list[dict[str, Any]]) -> Any:
     )
 
 
-# -- batch arithmetic and configs ------------------------------------------------------------------------------
-
-
-def check_batch(per_device: int, grad_accum: int, num_generations: int, processes: int = 1) -> int:
-    """Check that the effective batch holds whole groups of ``num_generations`` completions; return its size."""
-    if min(per_device, grad_accum, processes) < 1 or num_generations < 2:
-        raise UsageError("batch sizes must be >= 1 and --num-generations >= 2 (GRPO compares completions)")
-    effective = per_device * processes * grad_accum
-    if effective % num_generations:
-        fix = num_generations // math.gcd(num_generations, processes * grad_accum)
-        raise UsageError(
-            f"the effective batch (per-device batch {per_device} x {processes} process(es) x grad-accum "
-            f"{grad_accum} = {effective}) must be a multiple of --num-generations {num_generations}; "
-            f"e.g. --per-device-batch {fix}, or change --num-generations"
-        )
-    return effective
-
-
-def accepted_options(config_class: type) -> set[str]:
-    """The keyword arguments ``config_class`` takes: its own and those its ``**kwargs`` pass to its bases.
-
-    Unsloth's patched configs declare a few options of their own and hand the rest on through ``**kwargs``.
-    """
-    names: set[str] = set()
-    for cls in config_class.__mro__:
-        init = cls.__dict__.get("__init__")
-        if init is None:
-            continue
-        try:
-            parameters = inspect.signature(init).parameters.values()
-        except (TypeError, ValueError):
-            continue
-        names.update(p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
-    names.discard("self")
-    return names
-
-
-def supported_kwargs(config_class: type, values: dict[str, Any]) -> dict[str, Any]:
-    """Keep the options this TRL/transformers version's ``config_class`` accepts, under the names it uses.
-
-    TRL 0.22 (the T4 pins) and TRL 1.x differ: ``max_prompt_length`` left TRL 1.0; transformers 5 reads a
-    float ``warmup_steps`` below 1 as a ratio (no ``warmup_ratio``) and renamed ``gradient_checkpointing``.
-    """
-    accepted = accepted_options(config_class)
-    values = dict(values)
-    if "warmup_ratio" in values and "warmup_ratio" not in accepted and "warmup_steps" not in values:
-        values["warmup_steps"] = values.pop("warmup_ratio")
-    if "gradient_checkpointing" in values and "activation_checkpointing" in accepted:
-        values["activation_checkpointing"] = values.pop("gradient_checkpointing")
-    dropped = sorted(key for key in values if key not in accepted)
-    if dropped:
-        log(f"note: {config_class.__name__} of this TRL version has no {dropped}; left out")
-    return {key: value for key, value in values.items() if key in accepted}
-
-
-@dataclass
-class Device:
-    kind: str  # "cuda" or "cpu"
-    bf16: bool = False
-    fp16: bool = False
-
-    @property
-    def trainer_kwargs(self) -> dict[str, Any]:
-        return {"bf16": self.bf16, "fp16": self.fp16, "use_cpu": self.kind == "cpu"}
-
-
-def pick_device(smoke: bool) -> Device:
-    import torch
-
-    if smoke or not torch.cuda.is_available():
-        return Device("cpu")
-    bf16 = torch.cuda.get_device_capability()[0] >= 8  # a T4 (7.5) has no bf16
-    return Device("cuda", bf16=bf16, fp16=not bf16)
-
-
 # -- models: the only part that differs between a real run and --smoke -----------------------------------------
 
 
 def smoke_models(directory: Path) -> tuple[str, str]:
     """Save a tiny random Qwen3 (with a tokenizer trained on the sample data) and a 2-layer tiny BERT."""
-    from korean_rewards.testing import build_chat_tokenizer, build_tiny_qwen3, save_tiny_bert
+    from korean_rewards.testing import save_tiny_bert
 
     corpus = [SYSTEM_PROMPT, *TYPE_INSTRUCTIONS.values()]
     for path in (SAMPLE_TRAIN, SAMPLE_DEV):
         for item in json.loads(path.read_text(encoding="utf-8")):
             corpus += [item["input"]["question"], item["output"]["answer"]]
-    tokenizer = build_chat_tokenizer(corpus=corpus, vocab_size=1500)
     # A plain chat template for the smoke model (real models bring their own).
-    tokenizer.chat_template = (
+    chat_template = (
         "{% for m in messages %}{{ m['role'] + ': ' + m['content'] + eos_token }}{% endfor %}"
         "{% if add_generation_prompt %}{{ 'assistant: ' }}{% endif %}"
     )
-    policy_dir = directory / "tiny-qwen3"
-    tokenizer.save_pretrained(policy_dir)
-    build_tiny_qwen3(tokenizer).save_pretrained(policy_dir)
+    policy_dir = save_smoke_policy(directory / "tiny-qwen3", corpus, chat_template)
     bert_dir = save_tiny_bert(directory / "tiny-bert", num_layers=2)
-    return str(policy_dir), bert_dir
+    return policy_dir, bert_dir
 
 
 def load_policy(model_name: str, args: argparse.Namespace, device: Device) -> tuple[Any, Any]:
     """The policy and its tokenizer; 4-bit nf4 with double quantization when asked for and a GPU is present."""
-    import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     quantize = args.load_in_4bit if args.load_in_4bit is not None else device.kind == "cuda"
@@ -340,7 +261,7 @@ def load_policy(model_name: str, args: argparse.Namespace, device: Device) -> tu
         raise UsageError(
             "4-bit loading needs bitsandbytes: pip install 'korean-rewards[train]', or pass --no-load-in-4bit"
         )
-    dtype = torch.bfloat16 if device.bf16 else torch.float16 if device.fp16 else torch.float32
+    dtype = device.torch_dtype
     options: dict[str, Any] = {"dtype": dtype}
     if quantize:
         from transformers import BitsAndBytesConfig
@@ -356,17 +277,12 @@ def load_policy(model_name: str, args: argparse.Namespace, device: Device) -> tu
         tokenizer = AutoTokenizer.from_pretrained(model_name)
         model = AutoModelForCausalLM.from_pretrained(model_name, **options)
     except OSError as error:
-        raise UsageError(
-            f"could not load the model {model_name!r}: {type(error).__name__}: {error}\n"
-            "Check the name, your network connection and HF_TOKEN, or pass a local directory with --model."
-        ) from error
+        raise UsageError(hub_model_advice(model_name, error)) from error
     if quantize:
         from peft import prepare_model_for_kbit_training
 
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=args.gradient_checkpointing)
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    tokenizer.padding_side = "left"
+    pad_left(tokenizer)
     log(f"policy {model_name}: {'4-bit nf4' if quantize else str(dtype).replace('torch.', '')} on {device.kind}")
     return model, tokenizer
 
@@ -461,7 +377,7 @@ def run(args: argparse.Namespace) -> None:
         seed=args.seed,
         **device.trainer_kwargs,
     )
-    config = GRPOConfig(**supported_kwargs(GRPOConfig, values))
+    config = GRPOConfig(**supported_kwargs(GRPOConfig, values, log))
     callbacks = [build_callback(dev_items, tokenizer, bertscore_model, args)] if dev_items else []
     trainer = GRPOTrainer(
         model=model,
@@ -486,15 +402,7 @@ def run(args: argparse.Namespace) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    started = time.perf_counter()
-    try:
-        run(args)
-    except UsageError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    log(f"done in {time.perf_counter() - started:.1f} s; outputs in {args.output_dir}")
-    return 0
+    return run_main(run, parse_args(argv), log)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import inspect
 import os
 import re
 import sys
@@ -52,11 +51,24 @@ from korean_rewards import (
     match_format_exactly,
 )
 
+from common import (
+    LORA_TARGETS,
+    Device,
+    UsageError,
+    check_batch,
+    hub_model_advice,
+    pad_left,
+    parse_with_smoke_defaults,
+    pick_device,
+    run_main,
+    save_smoke_policy,
+    supported_kwargs,
+)
+
 HERE = Path(__file__).resolve().parent
 SAMPLE_DATA = HERE / "data" / "korean_math_sample.jsonl"
 DEFAULT_MODEL = "unsloth/Qwen3-4B-Base"
 DEFAULT_DATASET = "lemon-mint/korean_reasoning_v1.0"
-LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 LOG_PREFIX = "[qwen3-grpo]"
 
 # Values that --smoke changes (anything given on the command line still wins).
@@ -75,10 +87,6 @@ SMOKE_DEFAULTS: dict[str, Any] = {
     "gradient_checkpointing": False,  # nothing to save on a tiny model
     "output_dir": "outputs/smoke/qwen3_4b_grpo",
 }
-
-
-class UsageError(ValueError):
-    """A problem the user fixes on the command line or in the data; printed without a traceback."""
 
 
 _STARTED = time.perf_counter()
@@ -173,12 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse the command line; with ``--smoke`` the smoke defaults replace the real ones."""
     parser = build_parser()
-    pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--smoke", action="store_true")
-    known, _ = pre.parse_known_args(argv)
-    if known.smoke:
-        parser.set_defaults(**SMOKE_DEFAULTS)
-    args = parser.parse_args(argv)
+    args = parse_with_smoke_defaults(parser, SMOKE_DEFAULTS, argv)
     if args.lora_alpha is None:
         args.lora_alpha = 2 * args.lora_rank
     if args.per_device_batch is None:
@@ -343,87 +346,6 @@ def filter_by_prompt_length(dataset: Any, tokenizer: Any, quantile: float) -> tu
     return dataset.select(keep), limit + 1
 
 
-# -- configs ---------------------------------------------------------------------------------------------------
-
-
-def accepted_options(config_class: type) -> set[str]:
-    """The keyword arguments ``config_class`` takes: its own and those its ``**kwargs`` pass to its bases.
-
-    Unsloth's patched configs declare a few options of their own and hand the rest on through ``**kwargs``.
-    """
-    names: set[str] = set()
-    for cls in config_class.__mro__:
-        init = cls.__dict__.get("__init__")
-        if init is None:
-            continue
-        try:
-            parameters = inspect.signature(init).parameters.values()
-        except (TypeError, ValueError):
-            continue
-        names.update(p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
-    names.discard("self")
-    return names
-
-
-def supported_kwargs(config_class: type, values: dict[str, Any]) -> dict[str, Any]:
-    """Keep the options this TRL/transformers version's ``config_class`` accepts, under the names it uses.
-
-    TRL 0.22 (the T4 pins) and TRL 1.x differ: ``max_prompt_length`` left TRL 1.0; transformers 5 reads a
-    float ``warmup_steps`` below 1 as a ratio (no ``warmup_ratio``) and renamed ``gradient_checkpointing``.
-    """
-    accepted = accepted_options(config_class)
-    values = dict(values)
-    if "warmup_ratio" in values and "warmup_ratio" not in accepted and "warmup_steps" not in values:
-        values["warmup_steps"] = values.pop("warmup_ratio")
-    if "gradient_checkpointing" in values and "activation_checkpointing" in accepted:
-        values["activation_checkpointing"] = values.pop("gradient_checkpointing")
-    dropped = sorted(key for key in values if key not in accepted)
-    if dropped:
-        log(f"note: {config_class.__name__} of this TRL version has no {dropped}; left out")
-    return {key: value for key, value in values.items() if key in accepted}
-
-
-def check_batch(per_device: int, grad_accum: int, num_generations: int, processes: int = 1) -> int:
-    """Check that the effective batch holds whole groups of ``num_generations`` completions; return its size."""
-    if min(per_device, grad_accum, processes) < 1 or num_generations < 2:
-        raise UsageError("batch sizes must be >= 1 and --num-generations >= 2 (GRPO compares completions)")
-    effective = per_device * processes * grad_accum
-    if effective % num_generations:
-        raise UsageError(
-            f"the effective batch (per-device batch {per_device} x {processes} process(es) x grad-accum "
-            f"{grad_accum} = {effective}) must be a multiple of --num-generations {num_generations}; "
-            f"e.g. --per-device-batch {num_generations}"
-        )
-    return effective
-
-
-@dataclass
-class Device:
-    """Where training runs and in which precision."""
-
-    kind: str  # "cuda" or "cpu"
-    bf16: bool = False
-    fp16: bool = False
-
-    @property
-    def trainer_kwargs(self) -> dict[str, Any]:
-        return {"bf16": self.bf16, "fp16": self.fp16, "use_cpu": self.kind == "cpu"}
-
-
-def pick_device(smoke: bool) -> Device:
-    """CPU for smoke runs; on a GPU bf16 where supported (compute capability >= 8), else fp16 (a T4 is 7.5)."""
-    import torch
-
-    if smoke or not torch.cuda.is_available():
-        return Device("cpu")
-    # torch.cuda.is_bf16_supported() can report emulated bf16 on a T4; the capability is what matters.
-    bf16 = torch.cuda.get_device_capability()[0] >= 8
-    if not bf16:
-        # Known issue: SFTTrainer once picked bf16 on a T4 despite bf16=False; this is Unsloth's workaround.
-        os.environ.setdefault("ACCELERATE_MIXED_PRECISION", "no")
-    return Device("cuda", bf16=bf16, fp16=not bf16)
-
-
 # -- model loading: the only part that differs between a real run and --smoke ---------------------------------
 
 
@@ -475,14 +397,12 @@ def load_unsloth(args: argparse.Namespace) -> Loaded:
 
 def load_transformers(model_name: str, args: argparse.Namespace, device: Device) -> Loaded:
     """Plain transformers + PEFT LoRA with the same rank, alpha and target modules."""
-    import torch
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    dtype = torch.bfloat16 if device.bf16 else torch.float16 if device.fp16 else torch.float32
     try:
         tokenizer = AutoTokenizer.from_pretrained(model_name)
-        model = AutoModelForCausalLM.from_pretrained(model_name, dtype=dtype)
+        model = AutoModelForCausalLM.from_pretrained(model_name, dtype=device.torch_dtype)
     except OSError as error:
         raise UsageError(hub_model_advice(model_name, error)) from error
     if device.kind == "cuda":
@@ -500,23 +420,9 @@ def load_transformers(model_name: str, args: argparse.Namespace, device: Device)
 
 def build_smoke_model(directory: Path) -> str:
     """Save a tiny random Qwen3 and its chat tokenizer (trained on the sample data) for ``from_pretrained``."""
-    from korean_rewards.testing import build_chat_tokenizer, build_tiny_qwen3
-
     corpus = [line for line in SAMPLE_DATA.read_text(encoding="utf-8").splitlines() if line]
     corpus.append(system_prompt())
-    tokenizer = build_chat_tokenizer(corpus=corpus, vocab_size=1500)
-    model = build_tiny_qwen3(tokenizer)
-    directory.mkdir(parents=True, exist_ok=True)
-    tokenizer.save_pretrained(directory)
-    model.save_pretrained(directory)
-    return str(directory)
-
-
-def hub_model_advice(name: str, error: Exception) -> str:
-    return (
-        f"could not load the model {name!r}: {type(error).__name__}: {error}\n"
-        "Check the name, your network connection and HF_TOKEN, or pass a local model directory with --model."
-    )
+    return save_smoke_policy(directory, corpus)
 
 
 def load_model(args: argparse.Namespace, device: Device, backend: str) -> Loaded:
@@ -527,11 +433,8 @@ def load_model(args: argparse.Namespace, device: Device, backend: str) -> Loaded
         loaded = load_unsloth(args)
     else:
         loaded = load_transformers(args.model, args, device)
-    tokenizer = loaded.tokenizer
-    tokenizer.chat_template = chat_template(NOTEBOOK_TAGS)
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    tokenizer.padding_side = "left"
+    loaded.tokenizer.chat_template = chat_template(NOTEBOOK_TAGS)
+    pad_left(loaded.tokenizer)
     return loaded
 
 
@@ -566,7 +469,7 @@ def run_sft(loaded: Loaded, dataset: Any, args: argparse.Namespace, device: Devi
         **checkpointing(args, loaded),
         **device.trainer_kwargs,
     )
-    config = SFTConfig(**supported_kwargs(SFTConfig, values))
+    config = SFTConfig(**supported_kwargs(SFTConfig, values, log))
     trainer = SFTTrainer(model=loaded.model, args=config, train_dataset=dataset, processing_class=loaded.tokenizer)
     result = trainer.train()
     log(f"SFT finished: {trainer.state.global_step} steps, loss {result.training_loss:.4f}")
@@ -628,7 +531,7 @@ def run_grpo(
         **checkpointing(args, loaded),
         **device.trainer_kwargs,
     )
-    config = GRPOConfig(**supported_kwargs(GRPOConfig, values))
+    config = GRPOConfig(**supported_kwargs(GRPOConfig, values, log))
     trainer = GRPOTrainer(
         model=loaded.model,
         processing_class=loaded.tokenizer,
@@ -703,20 +606,15 @@ def check_generation(loaded: Loaded, lora_dir: Path, args: argparse.Namespace) -
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    started = time.perf_counter()
-    try:
-        run(args)
-    except UsageError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    log(f"done in {time.perf_counter() - started:.1f} s; outputs in {args.output_dir}")
-    return 0
+    return run_main(run, parse_args(argv), log)
 
 
 def run(args: argparse.Namespace) -> None:
     check_batch(args.per_device_batch, args.grad_accum, args.num_generations, int(os.environ.get("WORLD_SIZE", 1)))
     device = pick_device(args.smoke)
+    if device.fp16:
+        # Known issue: SFTTrainer once picked bf16 on a T4 despite bf16=False; this is Unsloth's workaround.
+        os.environ.setdefault("ACCELERATE_MIXED_PRECISION", "no")
     backend = resolve_backend(args.backend, device, args.smoke)
     if backend == "unsloth":
         import unsloth  # noqa: F401 - Unsloth patches transformers and TRL, so it must come first

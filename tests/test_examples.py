@@ -6,6 +6,7 @@ rewards (and, for Malpyeong, a tiny BERT for BERTScore and the dev-set callback)
 
 from __future__ import annotations
 
+import doctest
 import importlib.util
 import json
 import os
@@ -25,6 +26,9 @@ SMOKE_TIMEOUT = 600  # generous: the runs take well under a minute alone, but th
 
 pytest.importorskip("trl", reason="the examples need the [train] extra (trl, peft, datasets)")
 pytest.importorskip("peft", reason="the examples need the [train] extra (trl, peft, datasets)")
+
+# The scripts import their shared glue with `from common import ...`, as `python examples/<script>.py` would.
+sys.path.insert(0, str(EXAMPLES))
 
 
 def _env() -> dict[str, str]:
@@ -145,6 +149,13 @@ def test_malpyeong_bad_batch_stops_before_loading(tmp_path: Path) -> None:
 
 
 # -- building blocks ------------------------------------------------------------------------------------------
+
+
+def test_common_examples_run() -> None:
+    import common
+
+    result = doctest.testmod(common, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0, result
 
 
 def test_check_batch(qwen3: ModuleType, malpyeong: ModuleType) -> None:
