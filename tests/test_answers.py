@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pickle
 import re
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,60 +15,16 @@ from hypothesis import strategies as st
 from korean_rewards import NOTEBOOK_TAGS, Tags
 from korean_rewards.answers import CheckAnswerKo, CheckNumbersKo, check_answer_ko, check_numbers_ko
 
-# -- the notebook's two rewards, re-implemented plainly from its published regexes -----------------------------
+# The notebook's rewards, re-implemented plainly from its published regexes: benchmarks/notebook_reference.py
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import notebook_reference as notebook  # noqa: E402
 
-REASONING_END, SOLUTION_START, SOLUTION_END, EOS = "<end_working_out>", "<SOLUTION>", "</SOLUTION>", "<|endoftext|>"
-NOTEBOOK_FORMAT = re.compile(
-    rf"{re.escape(REASONING_END)}.*?{re.escape(SOLUTION_START)}(.+?){re.escape(SOLUTION_END)}"
-    rf"[\s]{{0,}}(?:{re.escape(EOS)})?[\s]{{0,}}$",
-    flags=re.MULTILINE | re.DOTALL,
+REASONING_END, SOLUTION_START, SOLUTION_END, EOS = (
+    notebook.REASONING_END,
+    notebook.SOLUTION_START,
+    notebook.SOLUTION_END,
+    notebook.EOS_TOKEN,
 )
-NOTEBOOK_NUMBERS = re.compile(re.escape(SOLUTION_START) + r".*?[\s]{0,}(-?[0-9.,]+)", flags=re.MULTILINE | re.DOTALL)
-
-
-def notebook_check_answer(completions: list[str], answer: list[str]) -> list[float]:
-    scores = []
-    for text, true_answer in zip(completions, answer):
-        match = NOTEBOOK_FORMAT.search(text)
-        guess = match.group(1) if match else None
-        if guess is None:
-            scores.append(-2.0)
-            continue
-        score = 0.0
-        if guess == true_answer:
-            score += 5.0
-        elif guess.strip() == true_answer.strip():
-            score += 3.5
-        else:
-            try:
-                ratio = float(guess) / float(true_answer)
-                if 0.9 <= ratio <= 1.1:
-                    score += 2.0
-                elif 0.8 <= ratio <= 1.2:
-                    score += 1.5
-                else:
-                    score -= 2.5
-            except Exception:  # noqa: BLE001 - the notebook's bare except
-                score -= 4.5
-        scores.append(score)
-    return scores
-
-
-def notebook_check_numbers(completions: list[str], answer: list[str]) -> list[float]:
-    scores = []
-    for text, true_answer in zip(completions, answer):
-        match = NOTEBOOK_NUMBERS.search(text)
-        guess = match.group(1) if match else None
-        if guess is None:
-            scores.append(-2.5)
-            continue
-        try:
-            true_value = float(true_answer.strip())
-            guess_value = float(guess.strip().replace(",", ""))
-            scores.append(3.5 if guess_value == true_value else -1.5)
-        except Exception:  # noqa: BLE001
-            scores.append(0.0)
-    return scores
 
 
 def solution(answer: str, tail: str = "") -> str:
@@ -284,7 +242,7 @@ def _significant_digits(text: str) -> int:
 @settings(max_examples=500, deadline=None)
 @given(ASCII_COMPLETIONS, FLOAT_GOLDS, st.data())
 def test_check_numbers_ko_matches_the_notebook_on_ascii(completion: str, gold: str, data: st.DataObject) -> None:
-    capture = NOTEBOOK_NUMBERS.search(completion)
+    capture = notebook.number_regex().search(completion)
     if capture is not None and data.draw(st.booleans()):
         gold = capture.group(1).replace(",", "") or gold  # hit the "correct" branch often
     try:
@@ -294,7 +252,7 @@ def test_check_numbers_ko_matches_the_notebook_on_ascii(completion: str, gold: s
     # exact rationals and floats agree on numbers of up to 15 significant digits
     assume(_significant_digits(gold) <= 15)
     assume(capture is None or _significant_digits(capture.group(1)) <= 15)
-    expected = notebook_check_numbers([completion], [gold])
+    expected = notebook.check_numbers(None, [completion], [gold])
     assert check_numbers_ko(completions=[completion], answer=[gold]) == expected
 
 
@@ -309,7 +267,7 @@ ANSWER_TAILS = st.sampled_from(["", EOS, " ", "\n", "  \n", EOS + "\n", "\nmore 
 @given(ASCII_ANSWERS, st.one_of(ASCII_ANSWERS, FLOAT_GOLDS), ANSWER_TAILS, st.sampled_from(["", "reasoning ", "12 "]))
 def test_check_answer_ko_matches_the_notebook_on_ascii(answer: str, gold: str, tail: str, head: str) -> None:
     completion = f"{head}{REASONING_END}{SOLUTION_START}{answer}{SOLUTION_END}{tail}"
-    expected = notebook_check_answer([completion], [gold])[0]
+    expected = notebook.check_answer(None, [completion], [gold])[0]
     ours = check_answer_ko(completions=[completion], answer=[gold])[0]
     try:
         zero_gold = float(gold) == 0
@@ -329,7 +287,7 @@ def test_check_answer_ko_matches_the_notebook_on_ascii(answer: str, gold: str, t
 def test_parity_examples_from_the_notebook_facts() -> None:
     cases = ["<SOLUTION>x.y", "<SOLUTION>3 + 5 = 8", "<SOLUTION> -5", "<SOLUTION>1,234,567", "<SOLUTION>--5", "a<SOLUTION>b"]
     golds = ["0", "3", "-5", "1234567", "-5", "1"]
-    assert check_numbers_ko(completions=cases, answer=golds) == notebook_check_numbers(cases, golds)
+    assert check_numbers_ko(completions=cases, answer=golds) == notebook.check_numbers(None, cases, golds)
     assert check_numbers_ko(completions=cases, answer=golds) == [0.0, 3.5, 3.5, 3.5, 3.5, -2.5]
 
 
