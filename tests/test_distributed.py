@@ -8,7 +8,8 @@ script checks ``num_processes == 2``).
 TRL reduces every ``log_metric`` name across ranks with collective operations, so a combined reward must log the
 same metric names on every rank, even when one rank's batch gives a component nothing but ``None``. The run
 below includes such a component (``absent_on_rank_1``); a mismatch would hang the run (caught by the timeout)
-or mix metrics up.
+or mix metrics up. The ranks train with ``run_grpo`` from ``test_grpo_e2e`` (the tests folder is on their
+``PYTHONPATH``), the same tiny-Qwen3 set-up as the single-process tests.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import TESTS, explain, offline_env
 
 pytestmark = pytest.mark.slow
 
@@ -32,12 +34,12 @@ SCRIPT = textwrap.dedent(
     import json
     import os
     import sys
+    from pathlib import Path
 
     from datasets import Dataset
-    from trl import GRPOConfig, GRPOTrainer
+    from test_grpo_e2e import run_grpo
 
     from korean_rewards import combine, malpyeong_em_reward, malpyeong_format_reward, rouge1_reward
-    from korean_rewards.testing import build_chat_tokenizer, build_tiny_qwen3
 
     QUESTIONS = [
         ("\\"우동이 {불을/불} 것 같다.\\" 가운데 올바른 것을 고르고 이유를 쓰세요.",
@@ -64,8 +66,6 @@ SCRIPT = textwrap.dedent(
 
     def main():
         out_dir = sys.argv[1]
-        tokenizer = build_chat_tokenizer()
-        model = build_tiny_qwen3(tokenizer)
         dataset = Dataset.from_dict({
             "prompt": [q for q, _ in QUESTIONS] * 2,
             "answer": [a for _, a in QUESTIONS] * 2,
@@ -80,27 +80,10 @@ SCRIPT = textwrap.dedent(
             ],
             name="malpyeong_rules",
         )
-        args = GRPOConfig(
-            output_dir=os.path.join(out_dir, "grpo"),
-            max_steps=2,
-            per_device_train_batch_size=4,
-            num_generations=4,
-            max_completion_length=16,
-            learning_rate=1e-4,
-            logging_steps=1,
-            save_strategy="no",
-            report_to="none",
-            use_cpu=True,
-            bf16=False,
-            fp16=False,
-            disable_tqdm=True,
-            dataloader_num_workers=0,
-            seed=0,
+        # 2 steps of one prompt's 4 completions per process, use_cpu=True, output in <out_dir>/grpo
+        trainer = run_grpo(
+            [reward], conversational=False, tmp_path=Path(out_dir), max_completion_length=16, dataset=dataset
         )
-        trainer = GRPOTrainer(
-            model=model, reward_funcs=[reward], args=args, train_dataset=dataset, processing_class=tokenizer
-        )
-        trainer.train()
         if trainer.accelerator.is_main_process:
             with open(os.path.join(out_dir, "log_history.json"), "w", encoding="utf-8") as f:
                 json.dump(
@@ -127,16 +110,8 @@ def test_combined_reward_logs_its_components_once_per_step_on_two_processes(tmp_
     pytest.importorskip("trl")
     script = tmp_path / "grpo_two_processes.py"
     script.write_text(SCRIPT, encoding="utf-8")
-    env = dict(
-        os.environ,
-        OMP_NUM_THREADS="1",
-        TOKENIZERS_PARALLELISM="false",
-        HF_HUB_OFFLINE="1",
-        TRANSFORMERS_OFFLINE="1",
-        HF_DATASETS_OFFLINE="1",
-        WANDB_DISABLED="true",
-        CUDA_VISIBLE_DEVICES="",
-    )
+    python_path = os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))
+    env = offline_env(OMP_NUM_THREADS="1", PYTHONPATH=python_path)
     launcher = shutil.which("accelerate", path=str(Path(sys.executable).parent))
     command = [launcher] if launcher else [sys.executable, "-m", "accelerate.commands.accelerate_cli"]
     command += [
@@ -154,7 +129,7 @@ def test_combined_reward_logs_its_components_once_per_step_on_two_processes(tmp_
         result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     except subprocess.TimeoutExpired as error:  # a collective mismatch hangs the ranks
         pytest.fail(f"the 2-process GRPO run did not finish in time (collective hang?)\n{error.stderr!s:.4000}")
-    assert result.returncode == 0, result.stderr[-6000:]
+    assert result.returncode == 0, explain(result)
 
     logged = json.loads((tmp_path / "log_history.json").read_text(encoding="utf-8"))
     assert logged["num_processes"] == 2

@@ -9,7 +9,6 @@ from __future__ import annotations
 import doctest
 import importlib.util
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from helpers import explain, offline_env
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -31,25 +31,11 @@ pytest.importorskip("peft", reason="the examples need the [train] extra (trl, pe
 sys.path.insert(0, str(EXAMPLES))
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        HF_HUB_OFFLINE="1",
-        TRANSFORMERS_OFFLINE="1",
-        HF_DATASETS_OFFLINE="1",
-        TOKENIZERS_PARALLELISM="false",
-        WANDB_DISABLED="true",
-        CUDA_VISIBLE_DEVICES="",
-        PYTHONIOENCODING="utf-8",
-    )
-    return env
-
-
 def _run(script: Path, *args: str, cwd: Path, timeout: int = SMOKE_TIMEOUT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(script), *args],
         cwd=cwd,
-        env=_env(),
+        env=offline_env(PYTHONIOENCODING="utf-8"),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -69,10 +55,6 @@ def _log_history(checkpoint: Path) -> list[dict[str, Any]]:
     return json.loads((checkpoint / "trainer_state.json").read_text(encoding="utf-8"))["log_history"]
 
 
-def _explain(result: subprocess.CompletedProcess[str]) -> str:
-    return f"exit {result.returncode}\n--- stdout ---\n{result.stdout[-6000:]}\n--- stderr ---\n{result.stderr[-6000:]}"
-
-
 @pytest.fixture(scope="module")
 def qwen3() -> ModuleType:
     return _load(QWEN3)
@@ -90,11 +72,11 @@ def malpyeong() -> ModuleType:
 def test_qwen3_t4_smoke_run(tmp_path: Path) -> None:
     out = tmp_path / "run"
     result = _run(QWEN3, "--smoke", "--output-dir", str(out), cwd=tmp_path)
-    assert result.returncode == 0, _explain(result)
+    assert result.returncode == 0, explain(result)
     log = result.stdout
     assert "backend=transformers" in log and "device=cpu" in log
-    assert "SFT finished: 2 steps" in log, _explain(result)
-    assert "GRPO finished: 2 steps" in log, _explain(result)
+    assert "SFT finished: 2 steps" in log, explain(result)
+    assert "GRPO finished: 2 steps" in log, explain(result)
     assert "check rewards: match_format_exactly=" in log
     assert (out / "grpo_saved_lora" / "adapter_config.json").is_file()
     assert (out / "grpo_saved_lora" / "adapter_model.safetensors").is_file()
@@ -112,8 +94,8 @@ def test_qwen3_t4_smoke_run(tmp_path: Path) -> None:
 def test_malpyeong_smoke_run(tmp_path: Path) -> None:
     out = tmp_path / "run"
     result = _run(MALPYEONG, "--smoke", "--output-dir", str(out), cwd=tmp_path)
-    assert result.returncode == 0, _explain(result)
-    assert "GRPO finished: 2 steps" in result.stdout, _explain(result)
+    assert result.returncode == 0, explain(result)
+    assert "GRPO finished: 2 steps" in result.stdout, explain(result)
     assert "train items: 8" in result.stdout and "dev items: 4" in result.stdout
     assert (out / "final_lora" / "adapter_config.json").is_file()
     assert (out / "final_lora" / "adapter_model.safetensors").is_file()
@@ -135,7 +117,7 @@ def test_malpyeong_smoke_run(tmp_path: Path) -> None:
 
 def test_qwen3_missing_column_lists_the_columns(tmp_path: Path) -> None:
     result = _run(QWEN3, "--smoke", "--question-column", "문제", "--output-dir", str(tmp_path / "o"), cwd=tmp_path)
-    assert result.returncode == 2, _explain(result)
+    assert result.returncode == 2, explain(result)
     assert "'문제' (--question-column)" in result.stderr
     assert "['question', 'reasoning', 'answer']" in result.stderr
     assert not (tmp_path / "o" / "tiny-model").exists()  # it stopped before loading a model
@@ -143,7 +125,7 @@ def test_qwen3_missing_column_lists_the_columns(tmp_path: Path) -> None:
 
 def test_malpyeong_bad_batch_stops_before_loading(tmp_path: Path) -> None:
     result = _run(MALPYEONG, "--smoke", "--per-device-batch", "3", "--output-dir", str(tmp_path / "o"), cwd=tmp_path)
-    assert result.returncode == 2, _explain(result)
+    assert result.returncode == 2, explain(result)
     assert "must be a multiple of --num-generations 4" in result.stderr
     assert "--per-device-batch 4" in result.stderr
 
