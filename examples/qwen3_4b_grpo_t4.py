@@ -41,16 +41,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from korean_rewards import (
-    NOTEBOOK_TAGS,
-    Tags,
-    check_answer_ko,
-    check_numbers_ko,
-    extract_answer_number,
-    match_format_approximately,
-    match_format_exactly,
-)
-
 from common import (
     LORA_TARGETS,
     Device,
@@ -63,6 +53,16 @@ from common import (
     run_main,
     save_smoke_policy,
     supported_kwargs,
+)
+
+from korean_rewards import (
+    NOTEBOOK_TAGS,
+    Tags,
+    check_answer_ko,
+    check_numbers_ko,
+    extract_answer_number,
+    match_format_approximately,
+    match_format_exactly,
 )
 
 HERE = Path(__file__).resolve().parent
