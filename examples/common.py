@@ -3,7 +3,7 @@
 The scripts run as ``python examples/<script>.py``, so this folder is on ``sys.path`` and they import from here
 with ``from common import ...``. Copy this file along with a script you take elsewhere.
 
-What is here: the command-line plumbing (``--smoke`` defaults, errors printed without a traceback), the GRPO
+What is here: logging, the command-line plumbing (``--smoke`` defaults, errors printed without a traceback), the GRPO
 batch check, options that differ between TRL/transformers versions, device and precision choice, and the tiny
 random policy that ``--smoke`` trains. Nothing in it is specific to one script's data, prompts or rewards.
 """
@@ -30,7 +30,30 @@ class UsageError(ValueError):
     """A problem the user fixes on the command line or in the data; printed without a traceback."""
 
 
-# -- command line ----------------------------------------------------------------------------------------------
+# -- logging and the command line ------------------------------------------------------------------------------
+
+
+def prefixed_log(prefix: str, timed: bool = False) -> Log:
+    """A ``log(message)`` that prints ``prefix message`` at once, with the seconds since this call when ``timed``.
+
+    Lines are flushed as they are written, so they keep their place among the trainers' own output.
+
+    Example:
+        >>> log = prefixed_log("[my-script]")
+        >>> log("train items: 8")
+        [my-script] train items: 8
+        >>> prefixed_log("[my-script]", timed=True)("loading")
+        [my-script] ...s loading
+    """
+    started = time.perf_counter()
+
+    def log(message: str) -> None:
+        if timed:
+            print(f"{prefix} {time.perf_counter() - started:6.1f}s {message}", flush=True)
+        else:
+            print(f"{prefix} {message}", flush=True)
+
+    return log
 
 
 def parse_with_smoke_defaults(

@@ -43,6 +43,7 @@ from common import (
     pad_left,
     parse_with_smoke_defaults,
     pick_device,
+    prefixed_log,
     run_main,
     save_smoke_policy,
     supported_kwargs,
@@ -54,7 +55,6 @@ SAMPLE_DEV = HERE / "data" / "malpyeong_dev_sample.json"
 DEFAULT_MODEL = "Qwen/Qwen3-4B-Instruct-2507"
 DEFAULT_BERTSCORE_MODEL = "bert-base-multilingual-cased"
 QUESTION_TYPES = ("선택형", "교정형")
-LOG_PREFIX = "[malpyeong-grpo]"
 
 SMOKE_DEFAULTS: dict[str, Any] = {
     "model": None,  # a tiny random Qwen3 is built instead
@@ -70,8 +70,7 @@ SMOKE_DEFAULTS: dict[str, Any] = {
 }
 
 
-def log(message: str) -> None:
-    print(f"{LOG_PREFIX} {message}", flush=True)
+log = prefixed_log("[malpyeong-grpo]")
 
 
 # -- command line ----------------------------------------------------------------------------------------------

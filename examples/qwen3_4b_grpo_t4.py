@@ -35,7 +35,6 @@ import importlib.util
 import os
 import re
 import sys
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +49,7 @@ from common import (
     pad_left,
     parse_with_smoke_defaults,
     pick_device,
+    prefixed_log,
     run_main,
     save_smoke_policy,
     supported_kwargs,
@@ -69,7 +69,6 @@ HERE = Path(__file__).resolve().parent
 SAMPLE_DATA = HERE / "data" / "korean_math_sample.jsonl"
 DEFAULT_MODEL = "unsloth/Qwen3-4B-Base"
 DEFAULT_DATASET = "lemon-mint/korean_reasoning_v1.0"
-LOG_PREFIX = "[qwen3-grpo]"
 
 # Values that --smoke changes (anything given on the command line still wins).
 SMOKE_DEFAULTS: dict[str, Any] = {
@@ -89,11 +88,7 @@ SMOKE_DEFAULTS: dict[str, Any] = {
 }
 
 
-_STARTED = time.perf_counter()
-
-
-def log(message: str) -> None:
-    print(f"{LOG_PREFIX} {time.perf_counter() - _STARTED:6.1f}s {message}", flush=True)
+log = prefixed_log("[qwen3-grpo]", timed=True)  # seconds since the start
 
 
 # -- command line ----------------------------------------------------------------------------------------------
