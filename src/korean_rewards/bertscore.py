@@ -382,7 +382,9 @@ class BERTScorer:
         if max_length is not None and (
             isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 2
         ):
-            raise ValueError(f"max_length must be None or an integer >= 2 (special tokens included), got {max_length!r}")
+            raise ValueError(
+                f"max_length must be None or an integer >= 2 (special tokens included), got {max_length!r}"
+            )
         if not isinstance(cache_size_mb, (int, float)) or isinstance(cache_size_mb, bool) or cache_size_mb < 0:
             raise ValueError(f"cache_size_mb must be a number >= 0, got {cache_size_mb!r}")
         if idf_sents is not None:
@@ -896,7 +898,9 @@ def _check_pairs(cands: Any, refs: Any) -> tuple[list[str], list[str], list[tupl
     groups: list[tuple[int, int]] = []
     for cand, group in zip(cands, refs):
         if isinstance(group, str) or not isinstance(group, Sequence) or not group:
-            raise TypeError("refs must be a list of strings, or a list of non-empty lists of strings (several per candidate)")
+            raise TypeError(
+                "refs must be a list of strings, or a list of non-empty lists of strings (several per candidate)"
+            )
         if not all(isinstance(r, str) for r in group):
             raise TypeError("each group of references must hold strings")
         groups.append((len(flat_refs), len(flat_refs) + len(group)))
@@ -997,7 +1001,7 @@ def score(
 # -- the reward ---------------------------------------------------------------------------------------------------
 @dataclass(eq=False)
 class BERTScoreReward(RewardFunction):
-    """BERTScore of the Malpyeong reason as a TRL reward: the F1 (by default) between reasons, 0-1.
+    """BERTScore of the Malpyeong reason as a TRL reward: the F1 (by default) between reasons, at most 1.
 
     Each completion and its gold answer are split with :func:`korean_rewards.malpyeong.split_answer_reason`
     (``"X"가 옳다. <reason>``), and the reasons are compared with the official settings
