@@ -62,6 +62,7 @@ _EXPORTS: dict[str, str] = {
     # BERTScore
     "BERTScorer": "bertscore",
     "BERTScoreReward": "bertscore",
+    "AsyncBERTScoreReward": "bertscore",
     "bertscore_reward": "bertscore",
     # combining
     "combine": "combining",
@@ -95,7 +96,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from ._trl import RewardFunction, completion_text
     from .answers import CheckAnswerKo, CheckNumbersKo, check_answer_ko, check_numbers_ko
-    from .bertscore import BERTScoreReward, BERTScorer, bertscore_reward
+    from .bertscore import AsyncBERTScoreReward, BERTScoreReward, BERTScorer, bertscore_reward
     from .combining import CombinedReward, combine, malpyeong_final_score, malpyeong_reward
     from .language import (
         LanguageConsistencyKo,
