@@ -74,6 +74,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -451,11 +452,11 @@ def _print_evaluation(
     console.print(f"[dim]{legend}; * = best[/dim]")
     if best is not None:
         label = "final" if best_metric == "final" else "EM"
-        console.print(f"best: [bold]{best.source}[/bold] ({label} {_fmt(getattr(best, best_metric))})")
+        console.print(f"best: [bold]{escape(str(best.source))}[/bold] ({label} {_fmt(getattr(best, best_metric))})")
     for note in notes:
-        console.print(f"[yellow]note:[/yellow] {note}")
+        console.print(f"[yellow]note:[/yellow] {escape(note)}")
     if out is not None:
-        console.print(f"report written to {out}")
+        console.print(f"report written to {escape(str(out))}")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -652,7 +653,7 @@ def score(
     console = _console()
     console.print(table)
     if out is not None:
-        console.print(f"per-row scores written to {out}")
+        console.print(f"per-row scores written to {escape(str(out))}")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -756,10 +757,10 @@ def demo(
             table.add_row(str(index + 1), row["label"], *(_fmt(values[index], 2) for values in scores.values()))
         console.print(table)
         legend = ", ".join(f"{_DEMO_HEADERS.get(name, name)} = {name}" for name in scores)
-        console.print(f"[dim]{legend}; — = no score (None)[/dim]", soft_wrap=False)
+        console.print(f"[dim]{escape(legend)}; — = no score (None)[/dim]", soft_wrap=False)
         console.print()
     for name, why in skipped.items():
-        console.print(f"[yellow]skipped[/yellow] {name}: {why}")
+        console.print(f"[yellow]skipped[/yellow] {escape(name)}: {escape(why)}")
     console.print(
         "[dim]Columns are rewards (TRL reward functions); rows are bundled sample completions "
         "(korean_rewards/data/demo_completions.jsonl). Score your own: korean-rewards score FILE.jsonl "
