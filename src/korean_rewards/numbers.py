@@ -94,12 +94,14 @@ optional hedge, counter, copula and final punctuation (``"사과"``, ``"천만�
 Speed
 -----
 
-Scanning is linear in the length of the text: one precompiled regular expression with possessive
-quantifiers skips everything that cannot start a number (ASCII text, Hangul words that do not start with a
-numeral, ...) at C speed, and a small hand-written parser reads each candidate with bounded look-ahead.
-:func:`last_number` scans backwards in growing chunks, so finding the last number of a long text does not
-parse the numbers before it. No function raises on any input; anything that is not a string gives None
-(or an empty list).
+Scanning is linear in the length of the text: one regular expression with possessive quantifiers (compiled
+on first use, about 70 ms once) skips everything that cannot start a number at C speed -- ASCII text, Hangul
+words that do not start with a numeral, and words that start with one but cannot be a number by what follows
+their first syllable (이 문제, 한국, 사과, 세상, 오!, 조 조, 만일, 천천히) -- and a small hand-written parser reads
+each remaining candidate with bounded look-ahead. A long text that repeats with a short period (a megabyte of
+"이 " or "만일 네 생각 ") is read for a few periods and the repeats are passed over at once. :func:`last_number`
+scans backwards in growing chunks, so finding the last number of a long text does not parse the numbers
+before it. No function raises on any input; anything that is not a string gives None (or an empty list).
 
 Example:
     >>> parse_korean_number("삼백오십 개")
@@ -115,7 +117,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -363,15 +365,154 @@ _NON_INITIALS = "".join(
     for low, high in _ranges(sorted(set(range(0xAC00, 0xD7A4)) - {ord(c) for c in _INITIALS}))
 )
 _BORING = f"[^{_INTERESTING}]*{_P}"
-_SKIP = re.compile(
+
+# Words that no reading makes a number, told by a character-class test on the next character or two. The
+# candidate regex above lets through words that the parser then rejects (조 조, 오!, 천천, 만일, 스무, ...), at
+# microseconds each in Python, and spends a few hundred nanoseconds on every word that starts with a numeral
+# syllable (이 이 이 ...). The tests below restate what the parser accepts after the start of a word (its first
+# syllable, or 스무, 만일, 천사, 이만, 영하, 마이너스) and skip the word, at C speed, when
+#
+# * the next character is Hangul and starts none of ``attached`` (a unit after a digit, a counter, a copula, 점,
+#   분의, 와 / 과, 퍼센트 / 프로, the rest of a native word), or is one of 점 분 와 과 퍼 프 without what these
+#   suffixes need after them (_SUFFIX_MISS; not after 조 and 경, for which 점, 분, ... are counters);
+# * one space and then a Hangul syllable follow that starts none of ``spaced`` (a counter, a suffix, the next
+#   group of a numeral after a unit); None: anything may follow;
+# * another character or the end follows and the word is never a number alone: ``alone`` lists the characters
+#   that may still follow (None: any; "^!,~": any but these).
+#
+# Each test is a necessary condition for an accepted reading and looks at most four characters ahead, so the
+# scanners yield the same accepted numbers as before, with fewer candidates to reject in Python.
+_SP = "[ \\t\\u00a0]"  # the spaces the parser skips (_SPACE)
+_D9 = "일이삼사오육륙칠팔구"
+_SMALL_UNITS, _BIG_UNITS = "십백천", "만억조경"
+_NEXT_UNITS = {  # the units that may follow each unit in a numeral, as _core reads it
+    "천": "백십" + _BIG_UNITS, "백": "십" + _BIG_UNITS, "십": _BIG_UNITS,
+    "만": _SMALL_UNITS, "억": _SMALL_UNITS + "만", "조": _SMALL_UNITS + "만억", "경": _SMALL_UNITS + "만억조",
+}  # fmt: skip
+# the syllable after the first of a numeral: a unit after a digit, a digit or a smaller unit after a unit
+_PAIRS = {**{digit: _SMALL_UNITS + _BIG_UNITS for digit in _D9}, **{u: _D9 + after for u, after in _NEXT_UNITS.items()}}
+_SUFFIX_FIRSTS = "점분와과퍼프"
+_COUNTER_FIRSTS = _first_syllables(_COUNTERS)
+_NATIVE_COUNTER_FIRSTS = _first_syllables(_NATIVE_COUNTERS)
+_SUFFIX_MISS = (
+    f"(?:점(?![ \\t]?[{''.join(_DECIMAL_DIGIT)}])|분(?!의)|[와과](?![ \\t]?[{_DIGITS}{_SINO_CHARS}])"
+    "|퍼(?!센트)|프(?!로))"
+)
+
+
+def _sino_test(char: str) -> tuple[str, str | None, str | None]:
+    """(attached, spaced, alone) for a word that starts with one Sino-Korean syllable (see _accepted)."""
+    attached = _PAIRS.get(char, "") + _SUFFIX_FIRSTS
+    if char in "조경":  # _NEEDS_COUNTER: any counter
+        attached += _COUNTER_FIRSTS
+    elif char in "십백천만억":
+        attached += _first_syllables(_SINGLE_ATTACHED + _UNIT_SYLLABLE_ATTACHED)
+    elif char != "이":  # 이 alone is never a number
+        attached += _first_syllables(_SINGLE_ATTACHED)
+    if char in _COPULA_SINGLES:
+        attached += _first_syllables(_COPULA_ANY + _COPULA_VOWEL + _COPULA_CONSONANT)
+    attached += {"일": "흔곱", "영": "하"}.get(char, "")  # 일흔, 일곱; 영하
+    spaced = _SUFFIX_FIRSTS + ("" if char == "이" else _COUNTER_FIRSTS)
+    if char in _NEXT_UNITS:  # 만 이천, 삼천 오백
+        spaced += _D9 + _NEXT_UNITS[char]
+    alone = "%％" if char in "이일" else "%％" + _DIGITS if char in "조경" else "^!,~" if char == "오" else None
+    return attached, spaced, alone
+
+
+def _all_of(tests: list[tuple[str, str | None, str | None]]) -> tuple[str, str | None, str | None]:
+    """One test for several first syllables: it rejects a word only where each of theirs does."""
+    attached = "".join(test[0] for test in tests)
+    spaced = None if any(test[1] is None for test in tests) else "".join(test[1] or "" for test in tests)
+    alones = [test[2] for test in tests]
+    alone = None if any(a is None or a.startswith("^") for a in alones) else "".join(a or "" for a in alones)
+    return attached, spaced, alone
+
+
+# first syllables that are not words alone, and what follows them in a numeral: 스물 / 스무, 서른, 예순, 여든 /
+# 여섯 / 여덟, 아흔 / 아홉, 하나, 다섯, 마흔 / 마이너스
+_NOT_WORDS_ALONE = {"스": "물무", "서": "른", "예": "순", "여": "든섯덟", "아": "흔홉", "하": "나", "다": "섯", "마": "흔이"}
+_PARTICLE_FIRSTS = _first_syllables(_PARTICLES_ANY + _PARTICLES_VOWEL + _PARTICLES_CONSONANT)
+_PREFIX_NEXT = _SINO_CHARS + _NATIVE_INITIALS  # the number after 영하, 마이너스, 제 starts with one of these
+_SYLLABLE_TESTS = {  # first syllables -> (attached, spaced, alone)
+    "한두세석네넉": (_NATIVE_COUNTER_FIRSTS, _NATIVE_COUNTER_FIRSTS, ""),  # attributive: a counter must follow
+    **{char: _sino_test(char) for char in "이일오영"},
+    "삼사육륙칠팔구": _all_of([_sino_test(char) for char in "삼사육륙칠팔구"]),
+    "십백천": _all_of([_sino_test(char) for char in "십백천"]),
+    "만": _sino_test("만"),
+    "억": _sino_test("억"),
+    "조경": _all_of([_sino_test(char) for char in "조경"]),
+    **{first: (second, "", "") for first, second in _NOT_WORDS_ALONE.items()},
+    "첫": ("번째", "번째", ""),  # 첫째, 첫 번째
+    "열쉰": (_first_syllables(list(_NATIVE_UNITS)) + _NATIVE_COUNTER_FIRSTS + "입이", _COUNTER_FIRSTS, None),
+    "둘셋넷": (_COUNTER_FIRSTS + _PARTICLE_FIRSTS, None, None),  # a word alone: a counter or a particle may follow
+    "제": (_PREFIX_NEXT, _PREFIX_NEXT, _DIGITS),  # 제3, 제 삼
+}  # fmt: skip
+_WORD_START_TESTS = {  # words that read as numerals but need more after them (see _not_a_number_word)
+    "스무": (_NATIVE_COUNTER_FIRSTS, _NATIVE_COUNTER_FIRSTS, ""),
+    "만일": ("십백천" + _COUNTER_FIRSTS + _SUFFIX_FIRSTS, _COUNTER_FIRSTS + _SUFFIX_FIRSTS, "%％"),
+    "천사": ("십백만억조경" + _COUNTER_FIRSTS + _SUFFIX_FIRSTS, _COUNTER_FIRSTS + _SUFFIX_FIRSTS, "%％"),
+    "이만": (_D9 + "십백천" + _COUNTER_FIRSTS + _SUFFIX_FIRSTS,) * 2 + ("%％" + _DIGITS,),
+    "영하": (_PREFIX_NEXT, _PREFIX_NEXT, _DIGITS),  # 영하 5도, 영하 오 도
+    "마이너스": (_PREFIX_NEXT, _PREFIX_NEXT, _DIGITS),
+}  # fmt: skip
+
+
+def _hangul_except(chars: str) -> str:
+    """A character class body: the Hangul syllables not in ``chars``."""
+    runs, low = [], 0xAC00
+    for code in sorted({ord(c) for c in chars if _is_hangul(c)}):
+        if code > low:
+            runs.append((low, code - 1))
+        low = code + 1
+    runs.append((low, 0xD7A3))
+    return "".join(f"{chr(first)}-{chr(last)}" if last > first else chr(first) for first, last in runs if last >= first)
+
+
+def _word_test(start: str, attached: str, spaced: str | None, alone: str | None, suffixes: bool) -> str:
+    """The pattern that skips a word starting with ``start`` when the test above rejects it."""
+    ways = [f"[{_hangul_except(attached)}][{_HANGUL}]*{_P}"]
+    if suffixes:
+        ways.append(f"{_SUFFIX_MISS}[{_HANGUL}]*{_P}")
+    if spaced is not None:
+        ways.append(f"{_SP}(?=[{_hangul_except(spaced)}])")
+    if alone is not None:
+        ways.append(f"(?=[{alone[1:]}])" if alone.startswith("^") else f"(?=[^{_HANGUL} \\t\\u00a0{alone}])|\\Z")
+    return f"{start}(?:{'|'.join(ways)})"
+
+
+_REJECTED_WORD = (
+    f"(?=[{''.join(sorted(set(''.join(_SYLLABLE_TESTS))))}])(?:"
+    + "|".join(
+        _word_test(f"[{first}]", *test, all(c in _SINO_CHARS and c not in "조경" for c in first))
+        for first, test in _SYLLABLE_TESTS.items()
+    )
+    + "|"
+    + "|".join(_word_test(word, *test, False) for word, test in _WORD_START_TESTS.items())
+    + f"|천만(?=에요|에용|의 말씀|에(?![{_HANGUL} \\t\\u00a0]))[{_HANGUL}]*{_P}"  # 천만에요, 천만의 말씀
+    + f"){_BORING}"
+)
+_SKIP_PATTERN = (
     "(?:"
     f"[^{_INTERESTING}]+{_P}"  # text that cannot start a number
     f"|[{_NON_INITIALS}][{_HANGUL}]*{_P}{_BORING}"  # a Hangul word whose first syllable starts no number
-    f"|(?!{_HANGUL_CANDIDATE})[{_HANGUL}]+{_P}{_BORING}"  # a Hangul word that does not start a number
+    f"|(?=[{_HANGUL}])(?:{_REJECTED_WORD}"  # a Hangul word that the tests above reject
+    f"|(?!{_HANGUL_CANDIDATE})[{_HANGUL}]+{_P}{_BORING})"  # a Hangul word that does not start a number
     f"|(?<=[{_DIGITS}])[{_DIGITS}]+{_P}{_BORING}"  # the rest of a digit run
     f"|(?<=[{_IDEOGRAPHS}])[{_HANJA_CHARS}]+{_P}{_BORING}"  # Hanja numerals inside an ideograph word
     f")*{_P}"
 )
+
+
+_skip_compiled: Callable[[str, int, int], re.Match[str] | None] | None = None
+
+
+def _skip_match() -> Callable[[str, int, int], re.Match[str] | None]:
+    """``match`` of the candidate finder, compiled on first use (its character classes take tens of ms)."""
+    global _skip_compiled
+    if _skip_compiled is None:
+        _skip_compiled = re.compile(_SKIP_PATTERN).match
+    return _skip_compiled
+
 
 # ---------------------------------------------------------------------------------------------------------------
 # Small regexes used by the parser (all anchored with .match, all with bounded repetition)
@@ -929,13 +1070,28 @@ def _end(reading: _Reading) -> int:
     return reading[1]
 
 
+_AHEAD = 64  # the candidate finder looks at most this far past a position
+_LONG = 8192  # a scan longer than this goes in windows and looks for stretches that repeat
+_WINDOW = 4096  # the window, and how often a long scan looks for a repeating stretch
+_PERIOD = 256  # the longest period looked for
+_LOOKBACK = 32  # reading a number looks at most this far back (_read_digits: 18) ...
+# ... and in a text that repeats with a period of at most 256, this far past its start: a reading repeats no big
+# unit and no small unit within a group, so its number, fraction and mixed-fraction parts each span at most two
+# periods and a 96-character digit token, and what may follow it (spaces, a counter, a particle) is short
+_REACH = 2048
+_COMPARE = 4096  # a repeating stretch is measured in pieces of up to this size
+# where a regex step begins: a character that may start a number after one that cannot (_SKIP_PATTERN)
+_STEP_START = re.compile(f"(?<=[^{_INTERESTING}])[{_INTERESTING}]")
+_LAST_STEP_START = re.compile(f"[\\s\\S]*[^{_INTERESTING}](?=[{_INTERESTING}])")
+
+
 def _candidates(text: str, pos: int, stop: int) -> Iterator[int]:
-    """Positions in ``[pos, stop)`` where a number may start, left to right."""
-    n = len(text)
-    endpos = min(n, stop + 64)  # enough look-ahead for the candidate test; nothing is yielded past ``stop``
-    skip = _SKIP.match
+    """Positions in ``[pos, stop)`` where a number may start, left to right (in a long repeating stretch,
+    rejected ones may be left out: see _next_candidate)."""
+    endpos = min(len(text), stop + _AHEAD)  # enough look-ahead for the candidate test; nothing is yielded past ``stop``
+    skip, plain, state = _skip_match(), stop - _LONG, [pos]  # from ``plain`` on, a plain scan
     while pos < stop:
-        j = skip(text, pos, endpos).end()
+        j = skip(text, pos, endpos).end() if pos >= plain else _next_candidate(text, pos, stop, endpos, state)
         if j >= stop:
             return
         yield j
@@ -946,10 +1102,10 @@ def _scan(text: str, pos: int = 0, stop: int | None = None) -> Iterator[NumberMa
     """Accepted numbers whose candidate start is in ``[pos, stop)``, left to right, without overlaps."""
     n = len(text)
     stop = n if stop is None else min(stop, n)
-    skip = _SKIP.match
-    endpos = min(n, stop + 64)
+    endpos = min(n, stop + _AHEAD)
+    skip, plain, state = _skip_match(), stop - _LONG, [pos]  # from ``plain`` on, a plain scan
     while pos < stop:
-        j = skip(text, pos, endpos).end()
+        j = skip(text, pos, endpos).end() if pos >= plain else _next_candidate(text, pos, stop, endpos, state)
         if j >= stop:
             return
         match = _best(text, j)
@@ -958,6 +1114,101 @@ def _scan(text: str, pos: int = 0, stop: int | None = None) -> Iterator[NumberMa
             continue
         yield match
         pos = max(match.end, j + 1)
+
+
+def _next_candidate(text: str, pos: int, stop: int, endpos: int, state: list[int]) -> int:
+    """``_skip_match()(text, pos, endpos).end()`` when that is before ``stop``, else a position >= ``stop``;
+    in a long stretch that repeats, candidates that ``_best`` rejects may be passed over.
+
+    A long scan goes window by window (a window without a candidate ends where a regex step begins), and every
+    ``_WINDOW`` characters (``state[0]``: where next) it checks whether the text repeats from the next place
+    where a step begins. When it does, with a period of at most 256 characters and no number in it (a megabyte
+    of "이 ", "조 조 " or "만일 네 생각 "), the repeats are passed over at once (see _after_repeats)."""
+    skip = _skip_match()
+    while stop - pos > _LONG:
+        if pos >= state[0]:
+            state[0] = pos + _WINDOW
+            step = _STEP_START.search(text, pos, pos + _PERIOD)
+            if step is not None:
+                start = step.start()
+                j = skip(text, pos, start + _AHEAD).end()
+                if j < start:
+                    return j
+                pos = _after_repeats(text, start, stop)
+                continue
+        limit = pos + _WINDOW
+        j = skip(text, pos, limit + _AHEAD).end()
+        if j < limit:
+            return j  # decided with its full look-ahead, as in a scan of the whole text
+        step = _LAST_STEP_START.match(text, limit - _PERIOD, limit + 1)
+        if step is None:
+            break
+        pos = state[0] = step.end()  # no candidate before it, and a regex step begins there
+    return skip(text, pos, endpos).end()
+
+
+def _period(text: str, start: int) -> int:
+    """The period of the text from ``start`` (at most 256, found on 64 characters), or 0."""
+    found = text.find(text[start : start + _AHEAD], start + 1, start + 1 + _PERIOD + _AHEAD)
+    return found - start if found > 0 else 0
+
+
+def _repeats_until(text: str, end: int, period: int, stop: int) -> int:
+    """How far ``text[i] == text[i + period]`` holds on from ``end`` (it holds before), within ``stop``."""
+    size = _COMPARE
+    while size:
+        if end + period + size <= stop and text[end : end + size] == text[end + period : end + period + size]:
+            end += size
+        else:
+            size //= 2
+    return end
+
+
+def _after_repeats(text: str, start: int, stop: int) -> int:
+    """Where a scan that reaches ``start``, a place where a regex step begins, may go on: past the repeats of a
+    stretch that repeats from there without a number in it, or ``start`` itself.
+
+    Whether a place is a candidate and what ``_best`` reads there depend only on the text from ``_LOOKBACK``
+    characters before it to ``_REACH`` after it, and regex steps begin at the same places in every period, so
+    when the periods read here (the last two with ``_LOOKBACK`` characters of the stretch before them) have no
+    number, no later period whose look-ahead stays in the stretch has one."""
+    period = _period(text, start)
+    if not period or not _STEP_START.match(text, start + period):
+        return start  # no repeat, or steps need not begin at the same places in every period
+    checked = start + period * (2 - (-_LOOKBACK // period))  # [start, checked): read here
+    end = checked + _REACH  # text[start : end + period] repeats with the period
+    if end + period > stop or text[start:end] != text[start + period : end + period]:
+        return start
+    skip, pos = _skip_match(), start
+    while True:
+        j = skip(text, pos, checked + _AHEAD).end()
+        if j >= checked:
+            break
+        if _best(text, j) is not None:
+            return start
+        pos = j + 1
+    end = _repeats_until(text, end, period, stop)
+    return max(checked, start + period * ((end + period - _REACH - start) // period))
+
+
+def _before_repeats(text: str, low: int, chunk: int, high: int) -> int:
+    """Where a backward scan may go on when ``[chunk, high)`` has no number: before the repeats of a stretch
+    that repeats into ``[chunk, high)`` (they have no number either, see _after_repeats), or ``chunk``."""
+    step = _STEP_START.search(text, chunk + 1, chunk + 1 + _PERIOD)
+    if step is None:
+        return chunk
+    start = step.start()
+    period = _period(text, start)
+    ahead = start + period + _REACH  # the period from start and what it looks at repeat
+    if not period or ahead + period > high or text[start:ahead] != text[start + period : ahead + period]:
+        return chunk
+    size, begin = _COMPARE, start  # text[begin : ahead + period] repeats with the period
+    while size:
+        if begin - size >= low and text[begin - size : begin] == text[begin - size + period : begin + period]:
+            begin -= size
+        else:
+            size //= 2
+    return min(chunk, start - period * ((start - begin - _LOOKBACK) // period))
 
 
 def find_numbers(text: str, start: int = 0, end: int | None = None) -> list[NumberMatch]:
@@ -1040,7 +1291,7 @@ def _last(text: str, low: int) -> NumberMatch | None:
                 if match.start >= low:
                     found = match
             return found
-        high = chunk_start
+        high = _before_repeats(text, low, chunk_start, high)
         width = min(width * 2, 16384)
     return None
 
