@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from fractions import Fraction as F
 
 import pytest
@@ -657,3 +658,65 @@ def test_megabyte_inputs(text: str, answer: F | None, first: F | None) -> None:
     assert (found.value if found else None) == first
     assert parse_korean_number(text) == (answer if text.startswith("3만 ") else None)
     assert isinstance(find_numbers(text[-3000:]), list)
+
+
+# A megabyte of one numeral word, again and again: each one is rejected where the next cannot follow it (이 이,
+# 한 한, 조 조, 천천, 만일) and at most the last one is read, when it stands alone before the end; with a particle
+# only a unit takes 이 as a last digit (십이 = 12); with a comma or a full stop every word that may stand alone is
+# a number, 오 before a comma is an interjection. Columns: the unit, extract_answer_number, and the value and
+# start of first_number (the last number equals the answer: there is no cue).
+REPEATED_WORDS = [
+    # with a space: 일 일 is "1 day"
+    ("일 ", 1, 1, 0), ("이 ", None, None, None), ("삼 ", 3, 3, MB - 2), ("사 ", 4, 4, MB - 2), ("오 ", 5, 5, MB - 2),
+    ("육 ", 6, 6, MB - 2), ("칠 ", 7, 7, MB - 2), ("팔 ", 8, 8, MB - 2), ("구 ", 9, 9, MB - 2), ("십 ", 10, 10, MB - 2),
+    ("백 ", 100, 100, MB - 2), ("천 ", 1000, 1000, MB - 2), ("만 ", 10**4, 10**4, MB - 2), ("억 ", 10**8, 10**8, MB - 2),
+    ("조 ", None, None, None), ("경 ", None, None, None), ("영 ", 0, 0, MB - 2), ("한 ", None, None, None),
+    ("두 ", None, None, None), ("세 ", None, None, None), ("네 ", None, None, None), ("스무 ", None, None, None),
+    ("열 ", 10, 10, MB - 2), ("하나 ", 1, 1, 0),
+    # with a particle
+    ("일이 ", None, None, None), ("이가 ", None, None, None), ("삼이 ", None, None, None), ("사가 ", None, None, None),
+    ("오가 ", None, None, None), ("육이 ", None, None, None), ("칠이 ", None, None, None), ("팔이 ", None, None, None),
+    ("구가 ", None, None, None), ("십이 ", 12, 12, 0), ("백이 ", 102, 102, 0), ("천이 ", 1002, 1002, 0),
+    ("만이 ", 10002, 10002, 0), ("억이 ", 10**8 + 2, 10**8 + 2, 0), ("조가 ", None, None, None), ("경이 ", None, None, None),
+    ("영이 ", None, None, None), ("한이 ", None, None, None), ("두가 ", None, None, None), ("세가 ", None, None, None),
+    ("네가 ", None, None, None), ("스무가 ", None, None, None), ("열이 ", None, None, None), ("하나가 ", 1, 1, 0),
+    # with punctuation
+    ("일, ", None, None, None), ("이, ", None, None, None), ("삼, ", 3, 3, 0), ("사. ", 4, 4, 0), ("오, ", None, None, None),
+    ("오. ", 5, 5, 0), ("육, ", 6, 6, 0), ("칠. ", 7, 7, 0), ("팔, ", 8, 8, 0), ("구. ", 9, 9, 0), ("십, ", 10, 10, 0),
+    ("백. ", 100, 100, 0), ("천, ", 1000, 1000, 0), ("만. ", 10**4, 10**4, 0), ("억, ", 10**8, 10**8, 0),
+    ("조. ", None, None, None), ("경, ", None, None, None), ("영. ", 0, 0, 0), ("한, ", None, None, None),
+    ("두. ", None, None, None), ("세, ", None, None, None), ("네. ", None, None, None), ("스무, ", None, None, None),
+    ("열. ", 10, 10, 0), ("하나, ", 1, 1, 0), ("일. ", None, None, None), ("이. ", None, None, None),
+    # words and pairs of words that read as numerals
+    ("사과 ", None, None, None), ("네 생각 ", None, None, None), ("오! ", None, None, None), ("천천 ", None, None, None),
+    ("만일 ", None, None, None), ("천만에요 ", None, None, None), ("영하 ", None, None, None), ("이 점 ", None, None, None),
+    ("만 이 ", None, None, None), ("조 조 ", None, None, None), ("천오천 ", None, None, None), ("삼십개다 ", None, None, None),
+    # digits
+    ("1 ", 1, 1, 0), ("1.", 1, F(11, 10), 0), ("-1 ", -1, -1, 0),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("unit", "answer", "first", "first_start"), REPEATED_WORDS, ids=[u for u, *_ in REPEATED_WORDS])
+def test_megabyte_of_one_repeated_word(unit: str, answer: int | None, first: F | None, first_start: int | None) -> None:
+    text = unit * (MB // len(unit))
+    assert extract_answer_number(text) == answer
+    last = last_number(text)
+    assert (None if last is None else last.value) == answer
+    found = first_number(text)
+    assert (None if found is None else (found.value, found.start)) == (None if first is None else (first, first_start))
+    assert first_number("<SOLUTION>" + text, 10) == (None if found is None else found._replace(start=found.start + 10, end=found.end + 10))
+
+
+def test_megabyte_of_mixed_rejected_words_with_one_number() -> None:
+    # no period to skip: every word is rejected on its own (이, 한, 사과, 오!, 조 조, 만일, 스무, ...)
+    rng = random.Random(0)
+    words = ["이 ", "한 ", "두고 ", "사과 ", "오! ", "이, ", "이. ", "조 조 ", "만일 ", "스무 ", "세상 ", "네 생각 ", "천천 "]
+    parts = [rng.choice(words) for _ in range(MB // 3)]
+    middle = len(parts) // 2
+    text = "".join(parts[:middle]) + "삼백오십 개 " + "".join(parts[middle:])
+    at = text.index("삼백오십")
+    found = first_number(text)
+    assert (found.value, found.start, found.text) == (350, at, "삼백오십")
+    assert last_number(text) == found
+    assert extract_answer_number(text) == 350
+    assert find_numbers(text, at - 5000, at + 5000) == [found]

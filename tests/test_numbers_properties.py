@@ -14,6 +14,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from korean_rewards.numbers import (
+    NumberMatch,
     extract_answer_number,
     find_numbers,
     first_number,
@@ -301,3 +302,33 @@ def test_last_number_matches_a_full_scan_on_long_texts(text: str, padding: int) 
     long_text = text * 40 + "가" * padding + text
     matches = find_numbers(long_text)
     assert last_number(long_text) == (matches[-1] if matches else None)
+
+
+# -- long texts that repeat: the scanners pass over repeats of a stretch without a number --------------------------
+
+PLANTED = "\n42개\n"
+
+
+@settings(max_examples=60, deadline=None)
+@given(TEXTS.filter(lambda t: "답" not in t and "answer" not in t and "boxed" not in t), st.integers(1, 30), st.integers(0, 9))
+def test_a_number_planted_in_a_long_repeating_text_is_found(unit: str, copies: int, where: int) -> None:
+    assume(unit and not find_numbers(unit * 8))
+    short = unit * 8 + PLANTED + unit * 8
+    assume([m.value for m in find_numbers(short)] == [42])  # the unit does not change how the planted number reads
+    size = 30_000 + 1000 * copies
+    before = unit * (8 + size * where // 10 // len(unit))
+    text = before + PLANTED + unit * (8 + size // len(unit))
+    at = len(before) + 1
+    expected = NumberMatch(Fraction(42), at, at + 2, "42")
+    assert find_numbers(text) == [expected]
+    assert first_number(text) == last_number(text) == expected
+    assert extract_answer_number(text) == 42
+
+
+@settings(max_examples=40, deadline=None)
+@given(TEXTS.filter(bool), st.integers(0, 300))
+def test_first_and_last_number_match_a_full_scan_on_long_repeating_texts(unit: str, padding: int) -> None:
+    text = unit * (20_000 // len(unit) + 1) + "가" * padding + unit * 3
+    matches = find_numbers(text)
+    assert first_number(text) == (matches[0] if matches else None)
+    assert last_number(text) == (matches[-1] if matches else None)
