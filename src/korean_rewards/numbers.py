@@ -1199,8 +1199,8 @@ def _before_repeats(text: str, low: int, chunk: int, high: int) -> int:
         return chunk
     start = step.start()
     period = _period(text, start)
-    ahead = start + period + _REACH  # the period from start and what it looks at repeat
-    if not period or ahead + period > high or text[start:ahead] != text[start + period : ahead + period]:
+    ahead = start + period + _REACH  # the period from start (read in the chunk) and what it looks at repeat
+    if not period or start + period > high or text[start:ahead] != text[start + period : ahead + period]:
         return chunk
     size, begin = _COMPARE, start  # text[begin : ahead + period] repeats with the period
     while size:
