@@ -95,7 +95,7 @@ Speed
 -----
 
 Scanning is linear in the length of the text: one regular expression with possessive quantifiers (compiled
-on first use, about 70 ms once) skips everything that cannot start a number at C speed -- ASCII text, Hangul
+on first use, about 130 ms once) skips everything that cannot start a number at C speed -- ASCII text, Hangul
 words that do not start with a numeral, and words that start with one but cannot be a number by what follows
 their first syllable (이 문제, 한국, 사과, 세상, 오!, 조 조, 만일, 천천히) -- and a small hand-written parser reads
 each remaining candidate with bounded look-ahead. A long text that repeats with a short period (a megabyte of
@@ -366,22 +366,24 @@ _NON_INITIALS = "".join(
 )
 _BORING = f"[^{_INTERESTING}]*{_P}"
 
-# Words that no reading makes a number, told by a character-class test on the next character or two. The
-# candidate regex above lets through words that the parser then rejects (조 조, 오!, 천천, 만일, 스무, ...), at
-# microseconds each in Python, and spends a few hundred nanoseconds on every word that starts with a numeral
-# syllable (이 이 이 ...). The tests below restate what the parser accepts after the start of a word (its first
-# syllable, or 스무, 만일, 천사, 이만, 영하, 마이너스) and skip the word, at C speed, when
+# Words that no reading makes a number, told by a test on the next character or two. The candidate regex above
+# lets through words that the parser then rejects (조 조, 오!, 천천, 만일, 스무, ...), at microseconds each in
+# Python, and spends a few hundred nanoseconds on every word that starts with a numeral syllable (이 이 이 ...).
+# The tests below restate what the parser accepts after the start of a word (its first syllable, or 스무, 만일,
+# 천사, 이만, 영하, 마이너스) and skip the word, at C speed, when
 #
-# * the next character is Hangul and starts none of ``attached`` (a unit after a digit, a counter, a copula, 점,
-#   분의, 와 / 과, 퍼센트 / 프로, the rest of a native word), or is one of 점 분 와 과 퍼 프 without what these
-#   suffixes need after them (_SUFFIX_MISS; not after 조 and 경, for which 점, 분, ... are counters);
-# * one space and then a Hangul syllable follow that starts none of ``spaced`` (a counter, a suffix, the next
-#   group of a numeral after a unit); None: anything may follow;
+# * the next character is Hangul and continues nothing: it is not one of the ``attached`` syllables (a unit after
+#   a digit, 점 / 분의 / 와 / 과 / 퍼센트 / 프로, the rest of a native word) and no ``attached`` word (a counter, a
+#   copula) starts there; or it is 점, 분, 와, 과, 퍼 or 프 without what these suffixes need after them
+#   (_SUFFIX_MISS, after a Sino-Korean syllable but 조 and 경, for which 점, 분, ... are counters);
+# * one space follows and then Hangul that continues nothing after a space (``spaced``: the next group of a
+#   numeral after a unit, a suffix, a counter); None: anything may;
 # * another character or the end follows and the word is never a number alone: ``alone`` lists the characters
 #   that may still follow (None: any; "^!,~": any but these).
 #
-# Each test is a necessary condition for an accepted reading and looks at most four characters ahead, so the
-# scanners yield the same accepted numbers as before, with fewer candidates to reject in Python.
+# A character class rejects most words at once; the words (an alternation) are tried only after a syllable
+# that starts one. Each test is a necessary condition for an accepted reading and looks at most a counter's
+# length ahead, so the scanners yield the same accepted numbers as before, with fewer candidates to reject.
 _SP = "[ \\t\\u00a0]"  # the spaces the parser skips (_SPACE)
 _D9 = "일이삼사오육륙칠팔구"
 _SMALL_UNITS, _BIG_UNITS = "십백천", "만억조경"
@@ -392,68 +394,68 @@ _NEXT_UNITS = {  # the units that may follow each unit in a numeral, as _core re
 # the syllable after the first of a numeral: a unit after a digit, a digit or a smaller unit after a unit
 _PAIRS = {**{digit: _SMALL_UNITS + _BIG_UNITS for digit in _D9}, **{u: _D9 + after for u, after in _NEXT_UNITS.items()}}
 _SUFFIX_FIRSTS = "점분와과퍼프"
-_COUNTER_FIRSTS = _first_syllables(_COUNTERS)
-_NATIVE_COUNTER_FIRSTS = _first_syllables(_NATIVE_COUNTERS)
 _SUFFIX_MISS = (
     f"(?:점(?![ \\t]?[{''.join(_DECIMAL_DIGIT)}])|분(?!의)|[와과](?![ \\t]?[{_DIGITS}{_SINO_CHARS}])"
     "|퍼(?!센트)|프(?!로))"
 )
+_COPULAS = _COPULA_ANY + _COPULA_VOWEL + _COPULA_CONSONANT
+_PARTICLES = _PARTICLES_ANY + _PARTICLES_VOWEL + _PARTICLES_CONSONANT
+
+# A test: (attached syllables, attached words, spaced syllables, spaced words, alone); spaced syllables None:
+# anything may follow a space.
+_Test = tuple[str, list[str], "str | None", list[str], "str | None"]
 
 
-def _sino_test(char: str) -> tuple[str, str | None, str | None]:
-    """(attached, spaced, alone) for a word that starts with one Sino-Korean syllable (see _accepted)."""
-    attached = _PAIRS.get(char, "") + _SUFFIX_FIRSTS
+def _sino_test(char: str) -> _Test:
+    """The test for a word that starts with one Sino-Korean syllable (see _accepted)."""
+    attached = _PAIRS.get(char, "") + _SUFFIX_FIRSTS + {"일": "흔곱", "영": "하"}.get(char, "")  # 일흔, 일곱; 영하
     if char in "조경":  # _NEEDS_COUNTER: any counter
-        attached += _COUNTER_FIRSTS
+        words = list(_COUNTERS)
     elif char in "십백천만억":
-        attached += _first_syllables(_SINGLE_ATTACHED + _UNIT_SYLLABLE_ATTACHED)
-    elif char != "이":  # 이 alone is never a number
-        attached += _first_syllables(_SINGLE_ATTACHED)
+        words = _SINGLE_ATTACHED + _UNIT_SYLLABLE_ATTACHED
+    else:
+        words = [] if char == "이" else list(_SINGLE_ATTACHED)  # 이 alone is never a number
     if char in _COPULA_SINGLES:
-        attached += _first_syllables(_COPULA_ANY + _COPULA_VOWEL + _COPULA_CONSONANT)
-    attached += {"일": "흔곱", "영": "하"}.get(char, "")  # 일흔, 일곱; 영하
-    spaced = _SUFFIX_FIRSTS + ("" if char == "이" else _COUNTER_FIRSTS)
-    if char in _NEXT_UNITS:  # 만 이천, 삼천 오백
-        spaced += _D9 + _NEXT_UNITS[char]
+        words += _COPULAS
+    spaced = _SUFFIX_FIRSTS + (_D9 + _NEXT_UNITS[char] if char in _NEXT_UNITS else "")  # 만 이천, 삼천 오백
     alone = "%％" if char in "이일" else "%％" + _DIGITS if char in "조경" else "^!,~" if char == "오" else None
-    return attached, spaced, alone
+    return attached, words, spaced, [] if char == "이" else list(_COUNTERS), alone
 
 
-def _all_of(tests: list[tuple[str, str | None, str | None]]) -> tuple[str, str | None, str | None]:
+def _all_of(tests: list[_Test]) -> _Test:
     """One test for several first syllables: it rejects a word only where each of theirs does."""
-    attached = "".join(test[0] for test in tests)
-    spaced = None if any(test[1] is None for test in tests) else "".join(test[1] or "" for test in tests)
-    alones = [test[2] for test in tests]
-    alone = None if any(a is None or a.startswith("^") for a in alones) else "".join(a or "" for a in alones)
-    return attached, spaced, alone
+    alones = [test[4] for test in tests]
+    return (
+        "".join(test[0] for test in tests),
+        sorted({word for test in tests for word in test[1]}),
+        None if any(test[2] is None for test in tests) else "".join(test[2] or "" for test in tests),
+        sorted({word for test in tests for word in test[3]}),
+        None if any(a is None or a.startswith("^") for a in alones) else "".join(a or "" for a in alones),
+    )
 
 
 # first syllables that are not words alone, and what follows them in a numeral: 스물 / 스무, 서른, 예순, 여든 /
 # 여섯 / 여덟, 아흔 / 아홉, 하나, 다섯, 마흔 / 마이너스
 _NOT_WORDS_ALONE = {"스": "물무", "서": "른", "예": "순", "여": "든섯덟", "아": "흔홉", "하": "나", "다": "섯", "마": "흔이"}
-_PARTICLE_FIRSTS = _first_syllables(_PARTICLES_ANY + _PARTICLES_VOWEL + _PARTICLES_CONSONANT)
 _PREFIX_NEXT = _SINO_CHARS + _NATIVE_INITIALS  # the number after 영하, 마이너스, 제 starts with one of these
-_SYLLABLE_TESTS = {  # first syllables -> (attached, spaced, alone)
-    "한두세석네넉": (_NATIVE_COUNTER_FIRSTS, _NATIVE_COUNTER_FIRSTS, ""),  # attributive: a counter must follow
+_SYLLABLE_TESTS: dict[str, _Test] = {  # first syllables -> test
+    "한두세석네넉": ("", _NATIVE_COUNTERS, "", _NATIVE_COUNTERS, ""),  # attributive: a counter must follow
     **{char: _sino_test(char) for char in "이일오영"},
     "삼사육륙칠팔구": _all_of([_sino_test(char) for char in "삼사육륙칠팔구"]),
-    "십백천": _all_of([_sino_test(char) for char in "십백천"]),
-    "만": _sino_test("만"),
-    "억": _sino_test("억"),
-    "조경": _all_of([_sino_test(char) for char in "조경"]),
-    **{first: (second, "", "") for first, second in _NOT_WORDS_ALONE.items()},
-    "첫": ("번째", "번째", ""),  # 첫째, 첫 번째
-    "열쉰": (_first_syllables(list(_NATIVE_UNITS)) + _NATIVE_COUNTER_FIRSTS + "입이", _COUNTER_FIRSTS, None),
-    "둘셋넷": (_COUNTER_FIRSTS + _PARTICLE_FIRSTS, None, None),  # a word alone: a counter or a particle may follow
-    "제": (_PREFIX_NEXT, _PREFIX_NEXT, _DIGITS),  # 제3, 제 삼
+    **{unit: _sino_test(unit) for unit in _SMALL_UNITS + _BIG_UNITS},  # units: what may follow differs
+    **{first: (second, [], "", [], "") for first, second in _NOT_WORDS_ALONE.items()},
+    "첫": ("", ["째", "번째"], "", ["째", "번째"], ""),  # 첫째, 첫 번째
+    "열쉰": (_first_syllables(list(_NATIVE_UNITS)), _NATIVE_COUNTERS + _COPULAS, "", _COUNTERS, None),
+    "둘셋넷": ("", _COUNTERS + _PARTICLES, None, [], None),  # a word alone: a counter or a particle may follow
+    "제": (_PREFIX_NEXT, [], _PREFIX_NEXT, [], _DIGITS),  # 제3, 제 삼
 }  # fmt: skip
-_WORD_START_TESTS = {  # words that read as numerals but need more after them (see _not_a_number_word)
-    "스무": (_NATIVE_COUNTER_FIRSTS, _NATIVE_COUNTER_FIRSTS, ""),
-    "만일": ("십백천" + _COUNTER_FIRSTS + _SUFFIX_FIRSTS, _COUNTER_FIRSTS + _SUFFIX_FIRSTS, "%％"),
-    "천사": ("십백만억조경" + _COUNTER_FIRSTS + _SUFFIX_FIRSTS, _COUNTER_FIRSTS + _SUFFIX_FIRSTS, "%％"),
-    "이만": (_D9 + "십백천" + _COUNTER_FIRSTS + _SUFFIX_FIRSTS,) * 2 + ("%％" + _DIGITS,),
-    "영하": (_PREFIX_NEXT, _PREFIX_NEXT, _DIGITS),  # 영하 5도, 영하 오 도
-    "마이너스": (_PREFIX_NEXT, _PREFIX_NEXT, _DIGITS),
+_WORD_START_TESTS: dict[str, _Test] = {  # words that read as numerals but need more (see _not_a_number_word)
+    "스무": ("", _NATIVE_COUNTERS, "", _NATIVE_COUNTERS, ""),
+    "만일": ("십백천" + _SUFFIX_FIRSTS, _COUNTERS, _SUFFIX_FIRSTS, _COUNTERS, "%％"),
+    "천사": ("십백만억조경" + _SUFFIX_FIRSTS, _COUNTERS, _SUFFIX_FIRSTS, _COUNTERS, "%％"),
+    "이만": (_D9 + "십백천" + _SUFFIX_FIRSTS, _COUNTERS, _D9 + "십백천" + _SUFFIX_FIRSTS, _COUNTERS, "%％" + _DIGITS),
+    "영하": (_PREFIX_NEXT, [], _PREFIX_NEXT, [], _DIGITS),  # 영하 5도, 영하 오 도
+    "마이너스": (_PREFIX_NEXT, [], _PREFIX_NEXT, [], _DIGITS),
 }  # fmt: skip
 
 
@@ -468,26 +470,37 @@ def _hangul_except(chars: str) -> str:
     return "".join(f"{chr(first)}-{chr(last)}" if last > first else chr(first) for first, last in runs if last >= first)
 
 
-def _word_test(start: str, attached: str, spaced: str | None, alone: str | None, suffixes: bool) -> str:
-    """The pattern that skips a word starting with ``start`` when the test above rejects it."""
-    ways = [f"[{_hangul_except(attached)}][{_HANGUL}]*{_P}"]
-    if suffixes:
-        ways.append(f"{_SUFFIX_MISS}[{_HANGUL}]*{_P}")
+def _no_word(syllables: str, words: list[str]) -> str:
+    """At a syllable that starts one of ``words`` but is none of ``syllables``: none of the words starts there."""
+    firsts = "".join(c for c in _first_syllables(words) if c not in syllables)
+    return f"(?=[{firsts}])(?!{_alternation(words)})"
+
+
+def _word_test(start: str, test: _Test, suffixes: bool) -> str:
+    """The pattern that skips a word starting with ``start`` when ``test`` rejects it: the character-class tests
+    first (most words are told by them), then the suffixes and the words."""
+    attached, attached_words, spaced, spaced_words, alone = test
+    ways = [f"[{_hangul_except(attached + _first_syllables(attached_words))}][{_HANGUL}]*{_P}"]
     if spaced is not None:
-        ways.append(f"{_SP}(?=[{_hangul_except(spaced)}])")
+        ways.append(f"{_SP}(?=[{_hangul_except(spaced + _first_syllables(spaced_words))}])")
     if alone is not None:
         ways.append(f"(?=[{alone[1:]}])" if alone.startswith("^") else f"(?=[^{_HANGUL} \\t\\u00a0{alone}])|\\Z")
+    continues_nothing = ([_SUFFIX_MISS] if suffixes else []) + ([_no_word(attached, attached_words)] if attached_words else [])
+    if continues_nothing:
+        ways.append(f"(?:{'|'.join(continues_nothing)})[{_HANGUL}]*{_P}")
+    if spaced is not None and spaced_words:
+        ways.append(f"{_SP}{_no_word(spaced, spaced_words)}")
     return f"{start}(?:{'|'.join(ways)})"
 
 
 _REJECTED_WORD = (
     f"(?=[{''.join(sorted(set(''.join(_SYLLABLE_TESTS))))}])(?:"
     + "|".join(
-        _word_test(f"[{first}]", *test, all(c in _SINO_CHARS and c not in "조경" for c in first))
+        _word_test(f"[{first}]", test, all(c in _SINO_CHARS and c not in "조경" for c in first))
         for first, test in _SYLLABLE_TESTS.items()
     )
     + "|"
-    + "|".join(_word_test(word, *test, False) for word, test in _WORD_START_TESTS.items())
+    + "|".join(_word_test(word, test, False) for word, test in _WORD_START_TESTS.items())
     + f"|천만(?=에요|에용|의 말씀|에(?![{_HANGUL} \\t\\u00a0]))[{_HANGUL}]*{_P}"  # 천만에요, 천만의 말씀
     + f"){_BORING}"
 )
