@@ -394,42 +394,74 @@ _NEXT_UNITS = {  # the units that may follow each unit in a numeral, as _core re
 # the syllable after the first of a numeral: a unit after a digit, a digit or a smaller unit after a unit
 _PAIRS = {**{digit: _SMALL_UNITS + _BIG_UNITS for digit in _D9}, **{u: _D9 + after for u, after in _NEXT_UNITS.items()}}
 _SUFFIX_FIRSTS = "점분와과퍼프"
-_SUFFIX_MISS = (
-    f"(?:점(?![ \\t]?[{''.join(_DECIMAL_DIGIT)}])|분(?!의)|[와과](?![ \\t]?[{_DIGITS}{_SINO_CHARS}])"
-    "|퍼(?!센트)|프(?!로))"
-)
+_UNITS = _SMALL_UNITS + _BIG_UNITS
+_COUNTER_FIRSTS = _first_syllables(_COUNTERS)
 _COPULAS = _COPULA_ANY + _COPULA_VOWEL + _COPULA_CONSONANT
 _PARTICLES = _PARTICLES_ANY + _PARTICLES_VOWEL + _PARTICLES_CONSONANT
+_PARTICLE_FIRSTS = _first_syllables(_PARTICLES)
+_COUNTER_END = f"(?:(?![{_HANGUL}])|[{_PARTICLE_FIRSTS}])"  # after a counter (_after_counter_ok, loosely)
+# after 와 / 과: the fraction of a mixed fraction (_simple_fractions), a long Sino-Korean one let through
+_FRACTION_RUN = f"[{_SINO_CHARS}{_DIGITS},.，． \\t\\u00a0]"
+_MIXED_FRACTION = f"[ \\t]?(?:[{_DIGITS}]|[{_SINO_CHARS}](?:{_FRACTION_RUN}{{0,11}}분의|{_FRACTION_RUN}{{11}}))"
+_SUFFIX_MISS = (
+    f"(?:점(?![ \\t]?[{''.join(_DECIMAL_DIGIT)}])|분(?!의)|[와과](?!{_MIXED_FRACTION})|퍼(?!센트)|프(?!로))"
+)
 
-# A test: (attached syllables, attached words, spaced syllables, spaced words, alone); spaced syllables None:
-# anything may follow a space.
-_Test = tuple[str, list[str], "str | None", list[str], "str | None"]
+
+class _Follow(NamedTuple):
+    """What may follow the start of a word there: syllables, counters (followed by what _after_counter_ok
+    accepts) and other words (copulas, particles, 째)."""
+
+    syllables: str = ""
+    counters: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+
+
+class _Test(NamedTuple):
+    """What may follow the start of a word: attached, after one space (None: anything), and ``alone``: the
+    characters that may follow a word that is a number alone (None: any; "^!,~": any but these)."""
+
+    attached: _Follow
+    spaced: _Follow | None
+    alone: str | None
+    more: str = ""  # another pattern that rejects the word
 
 
 def _sino_test(char: str) -> _Test:
     """The test for a word that starts with one Sino-Korean syllable (see _accepted)."""
     attached = _PAIRS.get(char, "") + _SUFFIX_FIRSTS + {"일": "흔곱", "영": "하"}.get(char, "")  # 일흔, 일곱; 영하
     if char in "조경":  # _NEEDS_COUNTER: any counter
-        words = list(_COUNTERS)
+        counters = _COUNTERS
     elif char in "십백천만억":
-        words = _SINGLE_ATTACHED + _UNIT_SYLLABLE_ATTACHED
+        counters = _SINGLE_ATTACHED + _UNIT_SYLLABLE_ATTACHED
     else:
-        words = [] if char == "이" else list(_SINGLE_ATTACHED)  # 이 alone is never a number
-    if char in _COPULA_SINGLES:
-        words += _COPULAS
+        counters = [] if char == "이" else _SINGLE_ATTACHED  # 이 alone is never a number
+    copulas = _COPULAS if char in _COPULA_SINGLES else []
     spaced = _SUFFIX_FIRSTS + (_D9 + _NEXT_UNITS[char] if char in _NEXT_UNITS else "")  # 만 이천, 삼천 오백
     alone = "%％" if char in "이일" else "%％" + _DIGITS if char in "조경" else "^!,~" if char == "오" else None
-    return attached, words, spaced, [] if char == "이" else list(_COUNTERS), alone
+    spaced_counters = () if char == "이" else tuple(_COUNTERS)
+    more = ""
+    if char in "조경":  # 조 오: a last digit after a space, read with 조 so in need of a counter that is not there
+        digits = "".join(c for c in _D9 if c not in _COUNTER_FIRSTS)
+        more = f"{_SP}(?=[{digits}](?:[^{_UNITS}{_COUNTER_FIRSTS}{_SUFFIX_FIRSTS} \\t\\u00a0%％]|\\Z))"
+    return _Test(_Follow(attached, tuple(counters), tuple(copulas)), _Follow(spaced, spaced_counters), alone, more)
 
 
 def _all_of(tests: list[_Test]) -> _Test:
     """One test for several first syllables: it rejects a word only where each of theirs does."""
-    alones = [test[4] for test in tests]
-    return (
-        "".join(test[0] for test in tests),
-        sorted({word for test in tests for word in test[1]}),
-        None if any(test[2] is None for test in tests) else "".join(test[2] or "" for test in tests),
-        sorted({word for test in tests for word in test[3]}),
+
+    def union(follows: list[_Follow]) -> _Follow:
+        return _Follow(
+            "".join(f.syllables for f in follows),
+            tuple(sorted({word for f in follows for word in f.counters})),
+            tuple(sorted({word for f in follows for word in f.words})),
+        )
+
+    spaced = [test.spaced for test in tests]
+    alones = [test.alone for test in tests]
+    return _Test(
+        union([test.attached for test in tests]),
+        None if any(f is None for f in spaced) else union([f for f in spaced if f is not None]),
         None if any(a is None or a.startswith("^") for a in alones) else "".join(a or "" for a in alones),
     )
 
@@ -437,25 +469,32 @@ def _all_of(tests: list[_Test]) -> _Test:
 # first syllables that are not words alone, and what follows them in a numeral: 스물 / 스무, 서른, 예순, 여든 /
 # 여섯 / 여덟, 아흔 / 아홉, 하나, 다섯, 마흔 / 마이너스
 _NOT_WORDS_ALONE = {"스": "물무", "서": "른", "예": "순", "여": "든섯덟", "아": "흔홉", "하": "나", "다": "섯", "마": "흔이"}
-_PREFIX_NEXT = _SINO_CHARS + _NATIVE_INITIALS  # the number after 영하, 마이너스, 제 starts with one of these
+_PREFIX_NEXT = _Follow(_SINO_CHARS + _NATIVE_INITIALS)  # the number after 영하, 마이너스, 제 starts so
+_NATIVE_COUNTERS_AFTER = _Follow(counters=tuple(_NATIVE_COUNTERS))
+_ATTRIBUTIVE = _Test(_NATIVE_COUNTERS_AFTER, _NATIVE_COUNTERS_AFTER, "")  # a counter must follow
 _SYLLABLE_TESTS: dict[str, _Test] = {  # first syllables -> test
-    "한두세석네넉": ("", _NATIVE_COUNTERS, "", _NATIVE_COUNTERS, ""),  # attributive: a counter must follow
+    "한두세석네넉": _ATTRIBUTIVE,
     **{char: _sino_test(char) for char in "이일오영"},
     "삼사육륙칠팔구": _all_of([_sino_test(char) for char in "삼사육륙칠팔구"]),
     **{unit: _sino_test(unit) for unit in _SMALL_UNITS + _BIG_UNITS},  # units: what may follow differs
-    **{first: (second, [], "", [], "") for first, second in _NOT_WORDS_ALONE.items()},
-    "첫": ("", ["째", "번째"], "", ["째", "번째"], ""),  # 첫째, 첫 번째
-    "열쉰": (_first_syllables(list(_NATIVE_UNITS)), _NATIVE_COUNTERS + _COPULAS, "", _COUNTERS, None),
-    "둘셋넷": ("", _COUNTERS + _PARTICLES, None, [], None),  # a word alone: a counter or a particle may follow
-    "제": (_PREFIX_NEXT, [], _PREFIX_NEXT, [], _DIGITS),  # 제3, 제 삼
+    **{first: _Test(_Follow(second), _Follow(), "") for first, second in _NOT_WORDS_ALONE.items()},
+    "첫": _Test(_Follow(words=("째", "번째")), _Follow(words=("째", "번째")), ""),  # 첫째, 첫 번째
+    "열쉰": _Test(
+        _Follow(_first_syllables(list(_NATIVE_UNITS)), tuple(_NATIVE_COUNTERS), tuple(_COPULAS)),
+        _Follow(counters=tuple(_COUNTERS)),
+        None,
+    ),
+    "둘셋넷": _Test(_Follow(counters=tuple(_COUNTERS), words=tuple(_PARTICLES)), None, None),  # a counter, a particle
+    "제": _Test(_PREFIX_NEXT, _PREFIX_NEXT, _DIGITS),  # 제3, 제 삼
 }  # fmt: skip
-_WORD_START_TESTS: dict[str, _Test] = {  # words that read as numerals but need more (see _not_a_number_word)
-    "스무": ("", _NATIVE_COUNTERS, "", _NATIVE_COUNTERS, ""),
-    "만일": ("십백천" + _SUFFIX_FIRSTS, _COUNTERS, _SUFFIX_FIRSTS, _COUNTERS, "%％"),
-    "천사": ("십백만억조경" + _SUFFIX_FIRSTS, _COUNTERS, _SUFFIX_FIRSTS, _COUNTERS, "%％"),
-    "이만": (_D9 + "십백천" + _SUFFIX_FIRSTS, _COUNTERS, _D9 + "십백천" + _SUFFIX_FIRSTS, _COUNTERS, "%％" + _DIGITS),
-    "영하": (_PREFIX_NEXT, [], _PREFIX_NEXT, [], _DIGITS),  # 영하 5도, 영하 오 도
-    "마이너스": (_PREFIX_NEXT, [], _PREFIX_NEXT, [], _DIGITS),
+_NEEDS_A_COUNTER = _Follow(_SUFFIX_FIRSTS, tuple(_COUNTERS))  # 만일, 천사, 이만 (see _not_a_number_word) or a suffix
+_WORD_START_TESTS: dict[str, _Test] = {  # words that read as numerals but need more after them
+    "스무": _ATTRIBUTIVE,
+    "만일": _Test(_NEEDS_A_COUNTER._replace(syllables="십백천" + _SUFFIX_FIRSTS), _NEEDS_A_COUNTER, "%％"),
+    "천사": _Test(_NEEDS_A_COUNTER._replace(syllables="십백만억조경" + _SUFFIX_FIRSTS), _NEEDS_A_COUNTER, "%％"),
+    "이만": _Test(*[_NEEDS_A_COUNTER._replace(syllables=_D9 + "십백천" + _SUFFIX_FIRSTS)] * 2, "%％" + _DIGITS),
+    "영하": _Test(_PREFIX_NEXT, _PREFIX_NEXT, _DIGITS),  # 영하 5도, 영하 오 도
+    "마이너스": _Test(_PREFIX_NEXT, _PREFIX_NEXT, _DIGITS),
 }  # fmt: skip
 
 
@@ -470,26 +509,37 @@ def _hangul_except(chars: str) -> str:
     return "".join(f"{chr(first)}-{chr(last)}" if last > first else chr(first) for first, last in runs if last >= first)
 
 
-def _no_word(syllables: str, words: list[str]) -> str:
-    """At a syllable that starts one of ``words`` but is none of ``syllables``: none of the words starts there."""
-    firsts = "".join(c for c in _first_syllables(words) if c not in syllables)
-    return f"(?=[{firsts}])(?!{_alternation(words)})"
+def _firsts(follow: _Follow) -> str:
+    return follow.syllables + _first_syllables(follow.counters + follow.words)
+
+
+def _nothing_follows(follow: _Follow) -> str:
+    """At a syllable that starts a counter or a word of ``follow`` but is none of its syllables: none of them
+    starts there (a counter followed by what may follow a counter)."""
+    firsts = "".join(c for c in _first_syllables(follow.counters + follow.words) if c not in follow.syllables)
+    starts = [f"(?:{_alternation(follow.counters)}){_COUNTER_END}"] if follow.counters else []
+    starts += [_alternation(follow.words)] if follow.words else []
+    return f"(?=[{firsts}])(?!{'|'.join(starts)})"
 
 
 def _word_test(start: str, test: _Test, suffixes: bool) -> str:
     """The pattern that skips a word starting with ``start`` when ``test`` rejects it: the character-class tests
-    first (most words are told by them), then the suffixes and the words."""
-    attached, attached_words, spaced, spaced_words, alone = test
-    ways = [f"[{_hangul_except(attached + _first_syllables(attached_words))}][{_HANGUL}]*{_P}"]
+    first (most words are told by them), then the suffixes, counters and words."""
+    attached, spaced, alone, _ = test
+    ways = [f"[{_hangul_except(_firsts(attached))}][{_HANGUL}]*{_P}"]
     if spaced is not None:
-        ways.append(f"{_SP}(?=[{_hangul_except(spaced + _first_syllables(spaced_words))}])")
+        ways.append(f"{_SP}(?=[{_hangul_except(_firsts(spaced))}])")
     if alone is not None:
         ways.append(f"(?=[{alone[1:]}])" if alone.startswith("^") else f"(?=[^{_HANGUL} \\t\\u00a0{alone}])|\\Z")
-    continues_nothing = ([_SUFFIX_MISS] if suffixes else []) + ([_no_word(attached, attached_words)] if attached_words else [])
+    continues_nothing = [_SUFFIX_MISS] if suffixes else []
+    if attached.counters or attached.words:
+        continues_nothing.append(_nothing_follows(attached))
     if continues_nothing:
         ways.append(f"(?:{'|'.join(continues_nothing)})[{_HANGUL}]*{_P}")
-    if spaced is not None and spaced_words:
-        ways.append(f"{_SP}{_no_word(spaced, spaced_words)}")
+    if spaced is not None and (spaced.counters or spaced.words):
+        ways.append(f"{_SP}{_nothing_follows(spaced)}")
+    if test.more:
+        ways.append(test.more)
     return f"{start}(?:{'|'.join(ways)})"
 
 
