@@ -129,12 +129,14 @@ def megabyte_adversarial(size: int = 1_000_000) -> dict[str, str]:
 
     fragments = ["<end_working_out>", "<SOLUTION>", "</SOLUTION>", EOS, " ", "\n", "1", ",", "삼백", "x"]
     # dense runs of one numeral word that is (almost) never a number where it stands: every numeral syllable and
-    # native attributive with a space, some with a particle or punctuation, words that read as numerals, digits
+    # native attributive with a space, a particle and a comma, words that read as numerals, digits
     syllables = ["일", "이", "삼", "사", "오", "육", "칠", "팔", "구", "십", "백", "천", "만", "억", "조", "경", "영", "한", "두"]
-    dense = [f"{word} " for word in [*syllables, "세", "네", "스무", "열", "하나"]]
-    dense += ["이가 ", "천이 ", "조가 ", "스무가 ", "천, ", "만. ", "일. ", "오! ", "사과 ", "네 생각 ", "조 조 ", "만 이 ", "만일 ",
-              "천천 ", "천만에요 ", "영하 ", "1 ", "1,", "1.", "-1 ", "\\boxed{"]  # fmt: skip
-    words = ["이 ", "한 ", "두고 ", "사과 ", "오! ", "이, ", "이. ", "조 조 ", "만일 ", "스무 ", "세상 ", "네 생각 ", "천천 "]
+    syllables += ["세", "네", "스무", "열", "하나"]
+    dense = [f"{word} " for word in syllables]
+    dense += [f"{word}{'가' if (ord(word[-1]) - 0xAC00) % 28 == 0 else '이'} " for word in syllables]  # 이가, 천이
+    dense += [f"{word}, " for word in syllables]
+    dense += ["만. ", "일. ", "오! ", "사과 ", "네 생각 ", "조 조 ", "만 이 ", "만일 ", "천천 ", "천만에요 ", "영하 ", "1 ", "1,", "1.", "-1 ",
+              "\\boxed{"]  # fmt: skip
     return {
         "format repeat": repeat("<end_working_out><SOLUTION>x</SOLUTION>y"),
         "<SOLUTION> repeat": repeat("<SOLUTION>"),
@@ -146,7 +148,6 @@ def megabyte_adversarial(size: int = 1_000_000) -> dict[str, str]:
         "random tag soup": "".join(rng.choice(fragments) for _ in range(size // 4)),
         "plain Korean": repeat("가나다라마바사 아자차카타파하. "),
         **{f"{unit!r} repeat": repeat(unit, "<end_working_out><SOLUTION>") for unit in dense},
-        "mixed numeral words": "<end_working_out><SOLUTION>" + "".join(rng.choice(words) for _ in range(size // 4)),
     }
 
 
