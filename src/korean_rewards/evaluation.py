@@ -715,11 +715,15 @@ class BERTScoreF1:
         self._scorer: Any = None
 
     def load(self) -> Any:
-        """Load the model now (if not loaded yet) and return the :class:`~korean_rewards.bertscore.BERTScorer`."""
-        if self._scorer is None:
-            from .bertscore import BERTScorer
+        """Load the model now (if not loaded yet) and return the :class:`~korean_rewards.bertscore.BERTScorer`.
 
-            scorer = BERTScorer(
+        The scorer is the process's shared one for these settings (:func:`korean_rewards.bertscore.get_scorer`),
+        so an evaluation during training reuses the model and reference cache of a BERTScore reward.
+        """
+        if self._scorer is None:
+            from .bertscore import get_scorer
+
+            scorer = get_scorer(
                 model_type=self.model_type, num_layers=self.num_layers, device=self.device, batch_size=self.batch_size
             )
             scorer.load()
