@@ -95,10 +95,10 @@ from .evaluation import (
     load_items,
     read_records,
 )
+from .bertscore import DEFAULT_MODEL
 
 __all__ = ["app", "main", "REWARD_NAMES", "RULE_BASED_REWARDS", "resolve_reward"]
 
-DEFAULT_BERTSCORE_MODEL = "bert-base-multilingual-cased"
 EVALUATE_SCHEMA = "korean-rewards.evaluate/1"
 
 #: The rule-based rewards (default instances) and the kind of sample each one is meant for.
@@ -302,7 +302,7 @@ def evaluate(
     labels: Annotated[Path, typer.Option("--labels", "-l", help="The gold file (competition format).")],
     bertscore_model: Annotated[
         str, typer.Option(help="BERTScore model: a hub id or a local folder.")
-    ] = DEFAULT_BERTSCORE_MODEL,
+    ] = DEFAULT_MODEL,
     num_layers: Annotated[
         int | None, typer.Option(help="BERT layer for BERTScore (default: bert-score's choice, 9 for mBERT).")
     ] = None,
@@ -674,13 +674,13 @@ def _bertscore_source(model: str | None) -> tuple[str | None, str | None]:
     try:
         from huggingface_hub import try_to_load_from_cache
 
-        cached = try_to_load_from_cache(DEFAULT_BERTSCORE_MODEL, "config.json")
+        cached = try_to_load_from_cache(DEFAULT_MODEL, "config.json")
     except Exception:  # noqa: BLE001 - an unusual hub install: treat as not cached
         cached = None
     if isinstance(cached, str):
-        return DEFAULT_BERTSCORE_MODEL, None
+        return DEFAULT_MODEL, None
     return None, (
-        f"{DEFAULT_BERTSCORE_MODEL} is not in the local Hugging Face cache and the demo downloads nothing "
+        f"{DEFAULT_MODEL} is not in the local Hugging Face cache and the demo downloads nothing "
         "(pass --bertscore-model PATH or a hub id to load one)"
     )
 
@@ -705,7 +705,7 @@ def demo(
         str | None,
         typer.Option(
             help="Add BERTScore with this model (a local folder or a hub id). Default: "
-            f"{DEFAULT_BERTSCORE_MODEL} when it is already in the local cache, else skipped.",
+            f"{DEFAULT_MODEL} when it is already in the local cache, else skipped.",
         ),
     ] = None,
     num_layers: Annotated[int | None, typer.Option(help="BERT layer for BERTScore.")] = None,
