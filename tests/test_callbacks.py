@@ -118,8 +118,12 @@ def test_callback_in_a_real_trainer(tmp_path: Path, tiny_qwen3_path: str, tiny_b
         assert predictions_by_step[entry["step"]] == _greedy_from_checkpoint(checkpoint, tiny_qwen3_path, tokenizer, peft)
         # the same numbers as `korean-rewards evaluate` on that file
         expected = evaluate_file(path, load_items(DEV), bertscore=scorer)
-        for name in ("exact_match", "rouge1", "bertscore", "descriptive_avg", "final"):
-            assert entry[f"{PREFIX}{name}"] == pytest.approx(getattr(expected, name), abs=1e-6), name
+        for name in ("exact_match", "rouge1"):
+            assert entry[f"{PREFIX}{name}"] == pytest.approx(getattr(expected, name), abs=1e-9), name
+        # BERTScore runs in float32: the callback's scorer may embed the same texts in batches padded to other
+        # lengths (and reuse cached reference embeddings), which moves the 7th significant digit on a 0-100 scale
+        for name in ("bertscore", "descriptive_avg", "final"):
+            assert entry[f"{PREFIX}{name}"] == pytest.approx(getattr(expected, name), abs=1e-4), name
         assert f"{PREFIX}bleurt" not in entry and entry[f"{PREFIX}runtime"] > 0
     assert predictions_by_step[1] != predictions_by_step[2]  # training changed the model between the saves
 
