@@ -137,7 +137,19 @@ def megabyte_adversarial(size: int = 1_000_000) -> dict[str, str]:
     dense += [f"{word}, " for word in syllables]
     dense += ["만. ", "일. ", "오! ", "사과 ", "네 생각 ", "조 조 ", "만 이 ", "만일 ", "천천 ", "천만에요 ", "영하 ", "1 ", "1,", "1.", "-1 ",
               "\\boxed{"]  # fmt: skip
+    # words that look like numerals but are not numbers where they stand, shuffled so that no period repeats:
+    # every one costs the number reader real work (its worst case; see ANSWER_WINDOW in korean_rewards.numbers)
+    look_alikes = ["천오천가 ", "경이가 ", "삼십개다 ", "스무가 ", "세대 ", "두통 ", "열대 ", "구십가 ", "팔십다 ", "삼백가 ",
+                   "이 ", "사과 ", "네 생각 ", "천만에요 ", "만약 ", "가, ", "이. ", "만일, "]  # fmt: skip
+
+    def shuffled(words: list[str], head: str = "") -> str:
+        return head + "".join(rng.choice(words) for _ in range((size - len(head)) // 4))
+
     return {
+        "shuffled numeral look-alikes": shuffled(look_alikes),
+        "tag + shuffled look-alikes": shuffled(look_alikes, "<end_working_out><SOLUTION>"),
+        "tag + Korean full stops": repeat("가.", "<end_working_out><SOLUTION>"),
+        "tag + shuffled punctuation": shuffled(["가, ", "이. ", "십, ", ". ", "만일, "], "<end_working_out><SOLUTION>"),
         "format repeat": repeat("<end_working_out><SOLUTION>x</SOLUTION>y"),
         "<SOLUTION> repeat": repeat("<SOLUTION>"),
         "closing + spaces": repeat(" ", "<end_working_out><SOLUTION>42</SOLUTION>", "y"),
@@ -181,6 +193,9 @@ def rewards() -> list[Entry]:
     ):
         reward, reason = _optional(module, name)
         entries.append(Entry(name, reward, baseline, reason))
+        if name == "check_numbers_ko":  # the free-text reader: \boxed{}, answer cues, the last number
+            free = None if reward is None else reward.configure(tags=None)
+            entries.append(Entry("check_numbers_ko(tags=None)", free, None, reason))
     return entries
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import random
 import re
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from korean_rewards import NOTEBOOK_TAGS, Tags
 from korean_rewards.answers import CheckAnswerKo, CheckNumbersKo, check_answer_ko, check_numbers_ko
+from korean_rewards.numbers import ANSWER_WINDOW
 
 # The notebook's rewards, re-implemented plainly from its published regexes: benchmarks/notebook_reference.py
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -326,6 +328,43 @@ def test_megabyte_completions_are_scored(name: str) -> None:
     expected_answer = {"closing and spaces": 5.0, "digits and commas": -4.5, "Korean numerals": -4.5}.get(name, -2.0)
     assert answer == expected_answer
     assert CheckNumbersKo(tags=None)(completions=[text], answer=["42"])[0] in (3.5, -1.5, -2.5, 0.0)
+
+
+# words that look like numerals but are not numbers where they stand, shuffled so that no period repeats:
+# each one costs the reader real work, so a megabyte of them is the reader's worst case
+LOOK_ALIKES = ["천오천가 ", "경이가 ", "삼십개다 ", "스무가 ", "세대 ", "두통 ", "열대 ", "구십가 ", "팔십다 ", "삼백가 ",
+               "이 ", "사과 ", "네 생각 ", "천만에요 ", "만약 ", "가, ", "이. ", "만일, "]  # fmt: skip
+
+
+def shuffled_look_alikes(head: str, seed: int = 0) -> str:
+    rng = random.Random(seed)
+    return head + "".join(rng.choice(LOOK_ALIKES) for _ in range(MB // 4))
+
+
+@pytest.mark.parametrize("head", ["<end_working_out><SOLUTION>", ""], ids=["after the tag", "no tag"])
+def test_megabyte_of_shuffled_numeral_look_alikes(head: str) -> None:
+    text = shuffled_look_alikes(head)
+    assert check_numbers_ko(completions=[text], answer=["42"]) == [-2.5]  # no number
+    assert CheckNumbersKo(tags=None)(completions=[text], answer=["42"]) == [-2.5]
+    assert check_answer_ko(completions=[text], answer=["42"]) == [-2.0]  # not the exact format
+    answered = text + "따라서 답은 42"
+    assert CheckNumbersKo(tags=None)(completions=[answered], answer=["42"]) == [3.5]
+
+
+def test_check_numbers_ko_reads_korean_numerals_near_the_tag() -> None:
+    filler = "계속 생각합니다. " * (ANSWER_WINDOW // 10 + 10)
+    assert len(filler) > ANSWER_WINDOW
+    tag = REASONING_END + SOLUTION_START
+    # within ANSWER_WINDOW characters after the tag: Korean numerals are read
+    assert check_numbers_ko(completions=[tag + filler[: ANSWER_WINDOW - 50] + " 삼백오십"], answer=["350"]) == [3.5]
+    # past it: only digits, read whole when they begin a Korean number
+    assert check_numbers_ko(completions=[tag + filler + "삼백오십"], answer=["350"]) == [-2.5]
+    assert check_numbers_ko(completions=[tag + filler + "3만 5천 원"], answer=["35000"]) == [3.5]
+    assert check_numbers_ko(completions=[tag + filler + "1,234"], answer=["1234"]) == [3.5]
+    # a run without a digit counts only in the window (the notebook would read "." here and score 0.0)
+    assert check_numbers_ko(completions=[tag + "x" * ANSWER_WINDOW + "x.y 42"], answer=["42"]) == [3.5]
+    assert check_numbers_ko(completions=[tag + "x" * 100 + "x.y 42"], answer=["42"]) == [0.0]
+    assert notebook.check_numbers(None, [tag + "x" * 100 + "x.y 42"], ["42"]) == [0.0]
 
 
 @pytest.mark.parametrize(

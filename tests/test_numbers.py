@@ -8,6 +8,7 @@ from fractions import Fraction as F
 import pytest
 
 from korean_rewards.numbers import (
+    ANSWER_WINDOW,
     NumberMatch,
     extract_answer_number,
     find_numbers,
@@ -718,5 +719,24 @@ def test_megabyte_of_mixed_rejected_words_with_one_number() -> None:
     found = first_number(text)
     assert (found.value, found.start, found.text) == (350, at, "삼백오십")
     assert last_number(text) == found
-    assert extract_answer_number(text) == 350
     assert find_numbers(text, at - 5000, at + 5000) == [found]
+    # the answer reader looks for Korean numerals only in the last ANSWER_WINDOW characters; digits anywhere
+    assert extract_answer_number(text) is None
+    assert extract_answer_number(text.replace("삼백오십 개", "350 개")) == 350
+
+
+def test_answer_reader_window() -> None:
+    tail = "감사합니다. " * (ANSWER_WINDOW // 7 + 10)  # a model that loops after its answer
+    assert len(tail) > ANSWER_WINDOW
+    # inside the window: the last number, Korean or not
+    assert extract_answer_number("계산하면 삼백오십 개. " + tail[: ANSWER_WINDOW - 100]) == 350
+    # past it: the number at the last digit, read whole, even across the window's edge
+    assert extract_answer_number("1 더하기 2는 3만 5천 원. " + tail) == 35000
+    assert extract_answer_number("합은 3, 따라서 삼백오십. " + tail) == 3
+    assert extract_answer_number("따라서 삼백오십. " + tail) is None
+    edge = "x" * 10 + "3만 5천 " + tail[: ANSWER_WINDOW - 3]  # "5천" starts in the window, "3만" before it
+    assert len(edge) - edge.index("5천") <= ANSWER_WINDOW < len(edge) - edge.index("3만")
+    assert extract_answer_number(edge) == 35000
+    # answer cues and \boxed{} are found anywhere, as before
+    assert extract_answer_number("정답은 삼백오십. " + tail) == 350
+    assert extract_answer_number("\\boxed{삼백오십} " + tail) == 350

@@ -20,6 +20,12 @@ in :mod:`korean_rewards.numbers` and :mod:`korean_rewards.tags`; this module onl
     number. Values are compared exactly (``rel_tol=0``, the default) or within a relative tolerance. Digit runs
     longer than 4000 digits count as a wrong number (the notebook's ``float`` makes them ``inf``).
 
+    **Bounded reading.** Digit runs are found anywhere after the tag, at regex-engine speed, as the notebook
+    finds them. Korean numerals, and runs without a digit, are looked for only in the first 4,096 characters
+    after the tag (``korean_rewards.numbers.ANSWER_WINDOW``): past them the digit run is taken (read whole when
+    it begins a Korean number, ``3만 5천``). The answer follows the tag, so this changes nothing in practice,
+    and it keeps a megabyte of numeral look-alikes (``구십가 세대 두통 ...``) within the time budget.
+
     With ``tags=None`` there is no tag: the answer is :func:`~korean_rewards.numbers.extract_answer_number` of
     the whole completion (last ``\boxed{}``, else the first number in the sentence of the last answer cue, else
     the last number).
@@ -85,7 +91,7 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from ._trl import RewardFunction, RewardOutput
-from .numbers import NumberMatch, _answer_number, _parse, first_number
+from .numbers import ANSWER_WINDOW, _answer_number, _parse, _scan
 from .tags import NOTEBOOK_TAGS, Tags, _check_tags, extract_solution
 
 __all__ = ["CheckAnswerKo", "CheckNumbersKo", "check_answer_ko", "check_numbers_ko"]
@@ -99,6 +105,7 @@ __all__ = ["CheckAnswerKo", "CheckNumbersKo", "check_answer_ko", "check_numbers_
 # starts with a character class, so the regex engine skips other text at C speed.
 _RUN_START = re.compile(r"[0-9.,](?:(?<=[0-9])|(?<![.,][.,])(?:(?=[.,]*[0-9])|(?<![^\x00-\x7f][.,])))")
 _RUN = re.compile(r"[0-9.,]*")
+_DIGIT = re.compile("[0-9]")
 _DECIMAL = re.compile(r"[0-9]+\.?[0-9]*|\.[0-9]+")
 _RUN_DIGITS_LIMIT = 4000  # beyond this the notebook's float() gives inf: a wrong answer, never equal to a gold
 _LOG_LIMIT = 200  # characters of an extracted answer kept in the logs
@@ -114,14 +121,22 @@ class _Guess:
 
 
 def _notebook_run(text: str, start: int) -> tuple[int, int] | None:
-    """Start and end of the notebook's ``-?[0-9.,]+`` capture after ``start`` (Korean full stops skipped)."""
+    """Start and end of the notebook's ``-?[0-9.,]+`` capture after ``start`` (Korean full stops skipped).
+
+    A run with a digit is found anywhere; a run without one (``x.y`` gives ``"."``) only in the first
+    ``ANSWER_WINDOW`` characters, so a megabyte of Korean sentence punctuation stays fast."""
     if start < len(text) and text[start] in ".,":
         at = start  # right after the tag: the notebook's reading, whatever the tag ends with
     else:
-        found = _RUN_START.search(text, start)
-        if found is None:
+        digit = _DIGIT.search(text, start)
+        stop = len(text) if digit is None else digit.start() + 1
+        found = _RUN_START.search(text, start, min(stop, start + ANSWER_WINDOW))
+        if found is not None:
+            at = found.start()
+        elif digit is None:
             return None
-        at = found.start()
+        else:  # the run that ends at the first digit, past the window
+            at = start + len(text[start : digit.start()].rstrip(".,"))
     end = _RUN.match(text, at).end()
     if at > start and text[at - 1] == "-":
         at -= 1
@@ -148,7 +163,11 @@ def _guess_after_tag(text: str, solution_start: str) -> _Guess | None:
         return None
     start = at + len(solution_start)
     run = _notebook_run(text, start)
-    korean: NumberMatch | None = first_number(text, start)
+    # Korean numbers count when they start before the run (or at it, reading more of it), within the window
+    window_end = start + ANSWER_WINDOW
+    korean = next(_scan(text, start, window_end if run is None else min(window_end, run[0] + 1)), None)
+    if korean is None and run is not None and run[0] >= window_end:
+        korean = next(_scan(text, run[0], run[0] + 1), None)  # the run read as a Korean number (3만 5천)
     if korean is not None and (run is None or korean.start < run[0] or (korean.start == run[0] and korean.end > run[1])):
         return _Guess(korean.value, korean.percent, korean.text)
     if run is None:

@@ -1333,8 +1333,11 @@ _SYNC_BEFORE = frozenset(
 )
 
 
-def _last(text: str, low: int) -> NumberMatch | None:
-    high = len(text)
+def _last(text: str, low: int, high: int | None = None, floor: int | None = None) -> NumberMatch | None:
+    """The last number whose candidate start is in ``[low, high)``, read whole: it may begin before ``low``
+    (``3만 5천`` across ``low``), but not before ``floor`` (default ``low``)."""
+    floor = low if floor is None else floor
+    high = len(text) if high is None else min(high, len(text))
     width = 2048
     while high > low:
         chunk_start = max(low, high - width)
@@ -1346,17 +1349,42 @@ def _last(text: str, low: int) -> NumberMatch | None:
             before = match.start - 1
             while before > match.start - 3 and before >= 0 and text[before] in _SPACE:
                 before -= 1
-            if (before < 0 or text[before] not in _SYNC_BEFORE) and match.start >= low:
+            if (before < 0 or text[before] not in _SYNC_BEFORE) and match.start >= floor:
                 return match  # nothing before it could be the head of a longer expression
             # re-read the neighbourhood forwards so that "3만 5천" is not taken as "5천"
             found = None
-            for match in _scan(text, max(low, j - _SYNC), j + 1):
-                if match.start >= low:
+            for match in _scan(text, max(floor, j - _SYNC), j + 1):
+                if match.start >= floor:
                     found = match
             return found
         high = _before_repeats(text, low, chunk_start, high)
         width = min(width * 2, 16384)
     return None
+
+
+# How far the answer readers look for Korean numerals: a Korean numeral costs Python work to accept or reject,
+# and a megabyte of words that look like numerals but are not (구십가 세대 두통 ...) would take a second, so the
+# rewards read them only this close to where the answer is (after the solution tag, or at the end of the text).
+# Digits are found anywhere, at the regex engine's speed.
+ANSWER_WINDOW = 4096
+
+
+def _last_digit(text: str, end: int) -> int:
+    """Index of the last ASCII or full-width digit in ``text[:end]``, or -1."""
+    return max(text.rfind(digit, 0, end) for digit in _DIGIT_CHARS)
+
+
+def _last_answer_number(text: str) -> NumberMatch | None:
+    """The last number of an answer text: the last one that starts in its last ``ANSWER_WINDOW`` characters,
+    else (a long tail without numbers: a model that loops after its answer) the number at its last digit."""
+    low = max(0, len(text) - ANSWER_WINDOW)
+    match = _last(text, low, floor=0)
+    if match is not None or low == 0:
+        return match
+    digit = _last_digit(text, low)
+    if digit < 0:
+        return None
+    return _last(text, max(0, digit - _SYNC), digit + 1, floor=0)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1573,7 +1601,7 @@ def _answer_number(text: str) -> tuple[NumberMatch | None, bool]:
         match = _number_after_cue(text, cue)
         if match is not None:
             return match, True
-    match = _last(text, 0)
+    match = _last_answer_number(text)
     return match, match is not None
 
 
@@ -1586,7 +1614,10 @@ def extract_answer_number(text: str) -> Fraction | None:
     2. the first number after the last answer cue that has one in its sentence (before the next full stop or
        line end, within 100 characters): 정답은 / 정답: / 답은 / 답: / 최종 답 / 따라서 답은 / answer is /
        Answer: (cues are looked for among the last 32 occurrences of 답 and of "answer");
-    3. the last number in the text.
+    3. the last number in the text. Korean numerals are looked for in the last 4,096 characters
+       (``ANSWER_WINDOW``); when those have no number (a model that loops after its answer), the number at the
+       last digit of the text is taken. This keeps a megabyte of numeral look-alikes linear and fast; use
+       :func:`last_number` to read the whole text.
 
     Never raises: non-strings give None.
 
