@@ -6,6 +6,7 @@ import json
 import pickle
 import re
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -261,7 +262,10 @@ def test_reward_pickles() -> None:
 
 
 def test_missing_mecab_gives_an_error_naming_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rouge_module, "_tagger", None)
+    from korean_rewards import _mecab
+
+    monkeypatch.setattr(_mecab, "_local", threading.local())  # no tagger made yet on this thread
+    monkeypatch.setattr(_mecab, "_library", None)
     monkeypatch.setitem(sys.modules, "mecab_ko", None)  # makes `import mecab_ko` fail
     with pytest.raises(ImportError, match=r"korean-rewards\[rouge\]"):
         morphemes("나는 학교에 갔다")
