@@ -11,7 +11,9 @@ Timed in the same run, batches interleaved:
   count, F1. Nothing is cached: the gold reason is tokenized for each of its 8 completions;
 - ``official (wakati)``: the same, with the wakati tokenizer this library uses (isolates the caching gain);
 - ``rouge1_reward (cold)``: this library with its reference cache cleared before every batch;
-- ``rouge1_reward (warm)``: this library when the batch's golds are already cached (a later epoch).
+- ``rouge1_reward (warm)``: this library when the batch's golds are already cached (a later epoch);
+- the same two with ``threads=1``: MeCab on the calling thread only, to show what caching alone gives and what
+  the extra cores add (by default the reward spreads MeCab over the CPUs this process may use, at most 4).
 
 Each runner scores each batch ``--repeats`` times and the fastest run counts (the machine may be shared). The
 script checks that all four give identical scores (it exits with status 1 otherwise) and prints the median
@@ -36,7 +38,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from korean_rewards import rouge1_reward, split_answer_reason
+from korean_rewards import Rouge1Reward, rouge1_reward, split_answer_reason
+from korean_rewards import _mecab
 from korean_rewards import rouge as rouge_module
 
 # -- inputs -----------------------------------------------------------------------------------------------------
@@ -152,6 +155,15 @@ def main(argv: list[str] | None = None) -> int:
     def ours_warm(completions: list[str], golds: list[str]) -> list[Any]:
         return rouge1_reward(completions=completions, answer=golds)
 
+    one_thread = Rouge1Reward(threads=1)
+
+    def ours_cold_1(completions: list[str], golds: list[str]) -> list[Any]:
+        rouge_module._reference_counts.cache_clear()
+        return one_thread(completions=completions, answer=golds)
+
+    def ours_warm_1(completions: list[str], golds: list[str]) -> list[Any]:
+        return one_thread(completions=completions, answer=golds)
+
     def prime(completions: list[str], golds: list[str]) -> None:  # untimed: the golds of a "later epoch"
         for gold in set(golds):
             rouge_module._reference_counts(split_answer_reason(gold)[1])
@@ -161,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         "official (wakati)": official_wakati,
         "rouge1_reward (cold)": ours_cold,
         "rouge1_reward (warm)": ours_warm,
+        "threads=1 (cold)": ours_cold_1,
+        "threads=1 (warm)": ours_warm_1,
     }
     rng = random.Random(args.seed)
     times: dict[str, list[float]] = {name: [] for name in runners}
@@ -190,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"MISMATCH: {name} differs from the official pipeline", file=sys.stderr)
 
     n = args.prompts * args.generations
+    threads = _mecab.default_threads() if _mecab.parallel() else 1
+    print(f"MeCab threads for rouge1_reward: {threads} (MeCab's C library found: {_mecab.parallel()})")
     print(
         f"{args.batches} batches of {args.prompts} prompts x {args.generations} generations = {n} completions; "
         f"mean completion reason {statistics.mean(batch_chars):.0f} characters"
