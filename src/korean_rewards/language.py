@@ -529,7 +529,7 @@ language_consistency_ko = LanguageConsistencyKo()
 # -- repetition ---------------------------------------------------------------------------------------------
 
 _tokenizer_lock = threading.Lock()
-_tokenizer: tuple[Callable[[str], list[str]], int] | None = None
+_tokenizer: tuple[Callable[[list[str]], list[list[str]]], int] | None = None
 
 # The ROUGE tokenizer keeps the first 1,000 words of a text (rouge.MAX_WORDS); the penalty hands it at most
 # that many, the last ones.
@@ -540,12 +540,13 @@ _FALLBACK_MAX_WORDS = 1000
 _LONG_RUN = re.compile(r"\S{64}(?=\S)")
 
 
-def _whitespace_tokens(text: str) -> list[str]:
-    return text.split()
+def _whitespace_tokens(texts: list[str]) -> list[list[str]]:
+    return [text.split() for text in texts]
 
 
-def _morpheme_tokenizer() -> tuple[Callable[[str], list[str]], int]:
-    """(tokenize, word limit): ``korean_rewards.rouge.morphemes`` with MeCab-ko, else whitespace words.
+def _morpheme_tokenizer() -> tuple[Callable[[list[str]], list[list[str]]], int]:
+    """(tokenize a batch, word limit): the ROUGE tokenizer's morphemes with MeCab-ko (a batch spread over a few
+    threads, see :class:`korean_rewards.Rouge1Reward`), else whitespace words.
 
     The fallback is chosen once per process, with one warning, when mecab-ko (the ``[rouge]`` extra) is missing.
     """
@@ -555,9 +556,9 @@ def _morpheme_tokenizer() -> tuple[Callable[[str], list[str]], int]:
             try:
                 import mecab_ko  # noqa: F401 - only checks that the optional dependency is there
 
-                from .rouge import MAX_WORDS, morphemes
+                from .rouge import MAX_WORDS, _morphemes_many
 
-                _tokenizer = (morphemes, MAX_WORDS)
+                _tokenizer = (_morphemes_many, MAX_WORDS)
             except ImportError as error:
                 warnings.warn(
                     f"repetition_penalty_ko: MeCab-ko is not available ({error}); counting n-grams of whitespace "
@@ -607,8 +608,9 @@ class RepetitionPenaltyKo(RewardFunction):
 
     Only the tail of a long text is scored: its last ``max_chars`` characters (default 8,192; ``None`` for no
     limit), and of those at most the last 1,000 words (the ROUGE tokenizer's limit). A degenerate loop runs to
-    the length limit, so it sits there, and a call stays fast on any input. Without mecab-ko the n-grams are over
-    whitespace words, with a one-time warning.
+    the length limit, so it sits there, and a call stays fast on any input. A batch is tokenized in one pass,
+    MeCab spread over a few threads as for :class:`~korean_rewards.Rouge1Reward`. Without mecab-ko the n-grams
+    are over whitespace words, with a one-time warning.
 
     Example:
         >>> reward = RepetitionPenaltyKo()
@@ -650,13 +652,11 @@ class RepetitionPenaltyKo(RewardFunction):
 
     def _score_batch(self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]) -> RewardOutput:
         tokenize, max_words = _morpheme_tokenizer()
-        scores: RewardOutput = []
+        windows = []
         for text in texts:
             segment = _part_text(text, self.part, self.tags)
-            window = _window(segment, self.max_chars, max_words) if segment else ""
-            tokens = tokenize(window) if window else []
-            scores.append(_repetition(tokens, self.ngram_size, float(self.max_penalty)))
-        return scores
+            windows.append(_window(segment, self.max_chars, max_words) if segment else "")
+        return [_repetition(tokens, self.ngram_size, float(self.max_penalty)) for tokens in tokenize(windows)]
 
 
 #: The default repetition penalty: morpheme 5-grams over the whole completion, down to -1.0.

@@ -141,12 +141,17 @@ def _counts(text: str) -> _Counts:
     return _counts_of(morphemes(text))
 
 
-def _counts_many(texts: Sequence[str], threads: int | None) -> list[_Counts]:
-    """Token counts of several texts, MeCab spread over ``threads`` threads (see ``korean_rewards._mecab``)."""
+def _morphemes_many(texts: Sequence[str], threads: int | None = None) -> list[list[str]]:
+    """:func:`morphemes` of several texts, MeCab spread over ``threads`` threads (see ``korean_rewards._mecab``)."""
     inputs = [_tagger_input(text) for text in texts]
     busy = [text for text in inputs if text]
     parsed = iter(_mecab_module.parse_many(busy, threads) if busy else [])
-    return [_counts_of(next(parsed).split()) if text else _counts_of([]) for text in inputs]
+    return [next(parsed).split() if text else [] for text in inputs]
+
+
+def _counts_many(texts: Sequence[str], threads: int | None) -> list[_Counts]:
+    """Token counts of several texts (see :func:`_morphemes_many`)."""
+    return [_counts_of(tokens) for tokens in _morphemes_many(texts, threads)]
 
 
 class CacheInfo(NamedTuple):
