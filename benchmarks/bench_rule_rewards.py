@@ -266,7 +266,10 @@ def main(argv: list[str] | None = None) -> int:
     n, repeat, big = (500, 2, 256_000) if args.quick else (args.n, args.repeat, 1_000_000)
 
     entries = rewards()
-    print("korean-rewards: rule rewards vs the notebook's regex rewards (one core, same inputs)\n")
+    print(
+        "korean-rewards: rule rewards vs the notebook's regex rewards (same inputs; all on one thread except "
+        "repetition_penalty_ko, whose MeCab calls use up to 4 threads)\n"
+    )
     for entry in entries:
         if entry.skipped:
             print(f"  {entry.name}: skipped: {entry.skipped}")
