@@ -139,3 +139,10 @@ def test_threads_option_names_and_pickles() -> None:
     clone = pickle.loads(pickle.dumps(reward))
     gold = '"가"가 옳다. 어간을 밝혀 적는다.'
     assert clone(completions=[gold] * 6, answer=[gold] * 6) == [1.0] * 6
+
+
+def test_one_pool_serves_every_thread_count() -> None:
+    big = _mecab._executor(5)
+    assert _mecab._executor(2) is big and _mecab._executor(5) is big  # a smaller request reuses it
+    texts = korean_texts(7, 30)
+    assert _mecab.parse_many(texts, threads=3) == _mecab.parse_many(texts, threads=6) == [SWIG.parse(t) for t in texts]

@@ -167,10 +167,11 @@ def default_threads() -> int:
 
 
 def _executor(workers: int) -> ThreadPoolExecutor:
-    """A process-wide pool of ``workers`` threads, made anew after a fork (a forked pool has no threads)."""
+    """The process-wide pool, with at least ``workers`` threads; made anew after a fork (a forked pool has no
+    threads) or when more threads are asked for than it has."""
     global _pool
     with _setup_lock:
-        if _pool is None or _pool[0] != os.getpid() or _pool[1] != workers:
+        if _pool is None or _pool[0] != os.getpid() or _pool[1] < workers:
             _pool = (os.getpid(), workers, ThreadPoolExecutor(workers, thread_name_prefix="korean-rewards-mecab"))
         return _pool[2]
 
