@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from korean_rewards import Rouge1Reward, morphemes, rouge1_f1, rouge1_reward, split_answer_reason
+from korean_rewards import _mecab
 from korean_rewards import rouge as rouge_module
 from korean_rewards.rouge import preprocess, rouge1_corpus, rouge1_scores
 
@@ -262,8 +263,6 @@ def test_reward_pickles() -> None:
 
 
 def test_missing_mecab_gives_an_error_naming_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    from korean_rewards import _mecab
-
     monkeypatch.setattr(_mecab, "_local", threading.local())  # no tagger made yet on this thread
     monkeypatch.setattr(_mecab, "_library", None)
     monkeypatch.setitem(sys.modules, "mecab_ko", None)  # makes `import mecab_ko` fail
@@ -283,4 +282,4 @@ def test_degenerate_long_runs_are_cut_so_mecab_stays_linear() -> None:
     assert tokens == morphemes(" ".join(pieces))
     # ordinary words are untouched: the same tokens as one MeCab pass over the preprocessed text
     normal = "형태소 분석은 띄어쓰기 단위로 이루어진다 " * 50
-    assert morphemes(normal) == rouge_module._mecab().parse(rouge_module.preprocess(normal)).split()
+    assert morphemes(normal) == _mecab.tagger().parse(rouge_module.preprocess(normal)).split()

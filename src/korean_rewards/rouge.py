@@ -77,10 +77,6 @@ REFERENCE_CACHE_SIZE = 8192
 _NOT_KEPT = re.compile("[^A-Za-z0-9가-힣]")
 
 
-
-def _mecab() -> Any:
-    """This thread's MeCab-ko tagger in wakati mode, created on first use (see ``korean_rewards._mecab``)."""
-    return _mecab_module.tagger()
 def preprocess(text: str) -> str:
     """The official text preprocessing before tokenization (steps 1 and 2 of the module docstring).
 
@@ -107,8 +103,7 @@ def morphemes(text: str) -> list[str]:
         >>> morphemes("!!! ...")
         []
     """
-    text = _tagger_input(text)
-    return _mecab().parse(text).split() if text else []
+    return _morphemes_many([text], threads=1)[0]
 
 
 def _tagger_input(text: str) -> str:
@@ -152,6 +147,15 @@ def _morphemes_many(texts: Sequence[str], threads: int | None = None) -> list[li
 def _counts_many(texts: Sequence[str], threads: int | None) -> list[_Counts]:
     """Token counts of several texts (see :func:`_morphemes_many`)."""
     return [_counts_of(tokens) for tokens in _morphemes_many(texts, threads)]
+
+
+def _f1_many(pairs: Sequence[tuple[str, str]], threads: int | None) -> list[float]:
+    """ROUGE-1 F1 of each (prediction, reference) pair: one MeCab pass over the distinct predictions (spread
+    over ``threads`` threads), the references through the cache."""
+    distinct = list(dict.fromkeys(prediction for prediction, _ in pairs))
+    predicted = dict(zip(distinct, _counts_many(distinct, threads)))
+    references = _reference_counts.many([reference for _, reference in pairs], threads)
+    return [_scores(predicted[prediction], counts)[2] for (prediction, _), counts in zip(pairs, references)]
 
 
 class CacheInfo(NamedTuple):
@@ -283,11 +287,7 @@ def rouge1_corpus(predictions: Sequence[str], golds: Sequence[str]) -> float:
     if len(predictions) != len(golds):
         raise ValueError(f"got {len(predictions)} predictions but {len(golds)} gold answers: pass one gold per item")
     pairs = [(p, r) for p, r in _reasons(predictions, golds, "rouge1_corpus", "golds") if p and r]
-    if not pairs:
-        return 0.0
-    predicted = _counts_many([p for p, _ in pairs], None)
-    references = _reference_counts.many([r for _, r in pairs], None)
-    return sum(_scores(p, r)[2] for p, r in zip(predicted, references)) / len(pairs)
+    return sum(_f1_many(pairs, None)) / len(pairs) if pairs else 0.0
 
 
 @dataclass(eq=False)
@@ -329,18 +329,9 @@ class Rouge1Reward(RewardFunction):
             pairs = _reasons(texts, golds, self.__name__, self.answer_key)
         else:
             pairs = [(text, _gold_text(gold, self.answer_key, self.__name__)) for text, gold in zip(texts, golds)]
-        scored = [(p, r) for p, r in pairs if not self.reason_only or (p and r)]
-        # one MeCab pass over the distinct completions (spread over threads), the references through the cache
-        distinct = list(dict.fromkeys(p for p, _ in scored))
-        predicted = dict(zip(distinct, _counts_many(distinct, self.threads)))
-        references = iter(_reference_counts.many([r for _, r in scored], self.threads))
-        scores: RewardOutput = []
-        for prediction, reference in pairs:
-            if self.reason_only and not (prediction and reference):
-                scores.append(0.0)
-            else:
-                scores.append(_scores(predicted[prediction], next(references))[2])
-        return scores
+        applies = [not self.reason_only or bool(p and r) for p, r in pairs]
+        f1 = iter(_f1_many([pair for pair, ok in zip(pairs, applies) if ok], self.threads))
+        return [next(f1) if ok else 0.0 for ok in applies]
 
 
 #: ROUGE-1 F1 of the reasons against the ``answer`` column (the default instance).
