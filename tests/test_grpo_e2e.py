@@ -27,7 +27,7 @@ from korean_rewards import (
     repetition_penalty_ko,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.trainer]
 
 SYSTEM_PROMPT = (
     "문제가 주어집니다. 풀이 과정을 <start_working_out>와 <end_working_out> 사이에 쓰고, "
