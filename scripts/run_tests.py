@@ -199,7 +199,7 @@ def run_stack(stack: Stack, extra: list[str]) -> Result:
                 [str(python_of(venv)), "-c", "import korean_rewards; print(korean_rewards.__file__)"],
                 cwd=outside, capture_output=True, text=True, env=env,
             ).stdout.strip()
-            ok = code == 0 and str(ROOT) not in where
+            ok = code == 0 and "site-packages" in where and str(ROOT / "src") not in where
             note = f"demo exit {code}; imported from {where}"
             return Result(stack.name, ok, passed=int(ok), failed=int(not ok), seconds=time.perf_counter() - started,
                           note=note, versions={"wheel": wheel_file.name})
