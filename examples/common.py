@@ -101,6 +101,30 @@ def run_main(run: Callable[[argparse.Namespace], None], args: argparse.Namespace
     return 0
 
 
+def load_rewards(rewards: Sequence[Any], log: Log) -> list[Any]:
+    """Load every reward that holds a model (those with a ``load()``, e.g. BERTScore or a ``combine`` with it) now.
+
+    Call it before loading the policy: a wrong model path or a missing network then costs seconds, not a policy
+    load and a first training step. A load error becomes a :class:`UsageError` (printed without a traceback).
+
+    Example:
+        >>> from korean_rewards import check_numbers_ko
+        >>> load_rewards([check_numbers_ko], print)   # rule rewards load nothing
+        [<reward check_numbers_ko>]
+    """
+    for reward in rewards:
+        load = getattr(reward, "load", None)
+        if not callable(load):
+            continue
+        name = getattr(reward, "__name__", type(reward).__name__)
+        try:
+            load()
+        except (OSError, ValueError) as error:  # the model cannot be loaded, or its options are wrong
+            raise UsageError(f"reward {name}: {error}") from error
+        log(f"reward {name} loaded")
+    return list(rewards)
+
+
 # -- batch arithmetic and configs ------------------------------------------------------------------------------
 
 

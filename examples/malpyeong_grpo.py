@@ -38,6 +38,7 @@ from common import (
     LORA_TARGETS,
     Device,
     UsageError,
+    load_rewards,
     check_batch,
     hub_model_advice,
     pad_left,
@@ -352,10 +353,9 @@ def run(args: argparse.Namespace) -> None:
         model_name, bertscore_model = args.model, args.bertscore_model
     # Load the reward's BERTScore model first: a wrong path or no network fails here, not at the first step.
     try:
-        reward = build_reward(bertscore_model, args).load()
-    except (OSError, ValueError) as error:  # the model cannot be loaded, or its layer is unknown
+        rewards = load_rewards([build_reward(bertscore_model, args)], log)
+    except (UsageError, ValueError) as error:  # a model that cannot be loaded, or an unknown layer
         raise UsageError(f"--bertscore-model / --bertscore-layers: {error}") from error
-    log(f"reward {reward.__name__} loaded")
     model, tokenizer = load_policy(model_name, args, device)
 
     from trl import GRPOConfig, GRPOTrainer
@@ -387,7 +387,7 @@ def run(args: argparse.Namespace) -> None:
     trainer = GRPOTrainer(
         model=model,
         processing_class=tokenizer,
-        reward_funcs=[reward],
+        reward_funcs=rewards,
         args=config,
         train_dataset=dataset,
         peft_config=lora_config(args),

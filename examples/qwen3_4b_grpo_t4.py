@@ -44,6 +44,7 @@ from common import (
     LORA_TARGETS,
     Device,
     UsageError,
+    load_rewards,
     check_batch,
     hub_model_advice,
     pad_left,
@@ -493,7 +494,7 @@ def reward_functions() -> list[Any]:
 
 
 def run_grpo(
-    loaded: Loaded, dataset: Any, args: argparse.Namespace, device: Device, max_prompt_length: int
+    loaded: Loaded, dataset: Any, rewards: list[Any], args: argparse.Namespace, device: Device, max_prompt_length: int
 ) -> Any:
     from trl import GRPOConfig, GRPOTrainer
 
@@ -530,7 +531,7 @@ def run_grpo(
     trainer = GRPOTrainer(
         model=loaded.model,
         processing_class=loaded.tokenizer,
-        reward_funcs=reward_functions(),
+        reward_funcs=rewards,
         args=config,
         train_dataset=dataset,
     )
@@ -636,6 +637,8 @@ def run(args: argparse.Namespace) -> None:
         }
         require_columns(sft_raw, sft_columns, sft_source)
 
+    # Rewards next: any that holds a model (e.g. a BERTScore term you add) loads now, before the policy does.
+    rewards = load_rewards(reward_functions(), log)
     loaded = load_model(args, device, backend)
     tags = NOTEBOOK_TAGS
 
@@ -658,7 +661,7 @@ def run(args: argparse.Namespace) -> None:
     dataset = grpo_dataset(raw, args.question_column, args.answer_column, tags, args.max_rows)
     dataset, max_prompt_length = filter_by_prompt_length(dataset, loaded.tokenizer, args.prompt_quantile)
     log(f"GRPO rows: {len(dataset)} of {len(raw)} (numeric answer, prompt <= {max_prompt_length - 1} tokens)")
-    run_grpo(loaded, dataset, args, device, max_prompt_length)
+    run_grpo(loaded, dataset, rewards, args, device, max_prompt_length)
 
     lora_dir = Path(args.output_dir) / "grpo_saved_lora"
     save_lora(loaded, lora_dir)
