@@ -90,7 +90,7 @@ from functools import lru_cache
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from ._trl import RewardFunction, RewardOutput
+from ._trl import RewardFunction, RewardOutput, _span
 from .numbers import ANSWER_WINDOW, _answer_number, _parse, _scan
 from .tags import NOTEBOOK_TAGS, Tags, _check_tags, extract_solution
 
@@ -300,6 +300,9 @@ class CheckNumbersKo(RewardFunction):
             raise ValueError(f"{reward}: `rel_tol` must be a finite number >= 0 (0 = exact), got {self.rel_tol!r}")
         super().__post_init__()
 
+    def _score_range(self) -> tuple[float, float]:
+        return _span(self.correct, self.wrong, self.no_number, self.unparseable)
+
     def _score_batch(
         self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]
     ) -> tuple[RewardOutput, dict[str, list[Any]]]:
@@ -393,6 +396,9 @@ class CheckAnswerKo(RewardFunction):
         _check_tags(self.tags, reward, optional=True)
         self._require_numbers("exact", "normalized", "close", "near", "wrong", "unparseable", "no_answer")
         super().__post_init__()
+
+    def _score_range(self) -> tuple[float, float]:
+        return _span(self.exact, self.normalized, self.close, self.near, self.wrong, self.unparseable, self.no_answer)
 
     def _score_batch(
         self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]
