@@ -45,7 +45,7 @@ class ReasoningLength(RewardFunction):
 
     Lengths count characters other than whitespace in ``part`` of the completion (``"reasoning"`` by default:
     up to ``tags.reasoning_end``, else ``tags.solution_start``; or ``"completion"``). A reasoning shorter than
-    ``min_chars`` (default 20) scores ``too_short`` (-1.0); one longer than ``max_chars`` (default 4,000) scores
+    ``min_chars`` (default 10) scores ``too_short`` (-1.0); one longer than ``max_chars`` (default 4,000) scores
     ``too_long * (length - max_chars) / max_chars``, reaching ``too_long`` (-1.0) at twice ``max_chars``.
     Choose ``max_chars`` well above the length of your honest solutions (about 3 characters per token of
     ``max_completion_length`` for Korean).
@@ -61,7 +61,7 @@ class ReasoningLength(RewardFunction):
     base_name: ClassVar[str] = "reasoning_length"
     needs_gold: ClassVar[bool] = False
 
-    min_chars: int = 20
+    min_chars: int = 10
     max_chars: int = 4000
     too_short: float = -1.0
     too_long: float = -1.0
@@ -108,5 +108,5 @@ class ReasoningLength(RewardFunction):
         return _span(self.too_short, self.too_long, 0.0)
 
 
-#: The default reasoning-length term: -1.0 under 20 characters, 0.0 up to 4,000, -1.0 from 8,000.
+#: The default reasoning-length term: -1.0 under 10 characters, 0.0 up to 4,000, -1.0 from 8,000.
 reasoning_length = ReasoningLength()
