@@ -70,8 +70,8 @@ MAX_WORDS = 1000
 
 #: Longest run of kept characters handed to MeCab in one piece. MeCab's time grows faster than linearly on
 #: long runs without spaces (5,000 syllables take 0.05 s, 20,000 take 0.4 s), which only degenerate model output
-#: has; a longer run is cut into pieces of this length before tokenizing. This is the one place where the library
-#: departs from the official pipeline, and only for "words" over 4,096 characters.
+#: has; a longer run is cut into pieces of this length before tokenizing. This and :data:`MAX_TAGGER_CHARS` are the
+#: only places where the library departs from the official pipeline, and only for degenerate texts.
 MAX_RUN_CHARS = 4096
 
 #: Most characters of one preprocessed text handed to MeCab. MeCab spends 2-4 microseconds per character (more on
