@@ -207,6 +207,16 @@ def test_cli_library_names_are_summed() -> None:
     assert json.loads(result.stdout)["honest"] == 10.0
 
 
+def test_cli_combine_spec_with_a_none_policy() -> None:
+    base = [str(MATH_SAMPLE), "--prompt-column", "question", "-r", "check_answer_ko", "-r", "tests.test_audit:has_reasoning",
+            "--weight", "1", "--weight", "6", "--combine"]
+    skip = _audit(*base, "--none", "skip", "--json")
+    assert skip.exit_code == EXPLOIT_EXIT_CODE, skip.output
+    assert "answer_only" in json.loads(skip.stdout)["exploits"]
+    assert _audit(*base).exit_code == 0
+    assert _audit(*base, "--none", "ignore").exit_code == 1
+
+
 @pytest.mark.parametrize(
     ("content", "rewards", "message"),
     [

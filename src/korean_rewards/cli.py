@@ -21,8 +21,9 @@ Commands:
     honest ones in TRL's calling convention and print a table (family, mean reward, gap to the honest answer,
     EXPLOIT / WEAK / ok), or ``--json``. A SPEC is ``module:attr`` or ``path/to/file.py:attr`` (a reward, a list
     of rewards, or a function that returns them; ``attr(option=value)`` calls it with options) or a library
-    reward name as for ``score``; several SPECs are summed as GRPOTrainer sums its ``reward_funcs``. Exit status
-    3 when an exploit is found, so it can gate training in CI.
+    reward name as for ``score``; several SPECs are summed as GRPOTrainer sums its ``reward_funcs`` (``--combine``:
+    wrapped in ``combine`` with ``--none POLICY``). Exit status 3 when an exploit is found, so it can gate training
+    in CI.
 
 ``korean-rewards demo``
     Score the bundled sample completions with every rule-based reward, offline, and print one table per kind
@@ -781,6 +782,11 @@ def audit(
     reasoning_column: Annotated[
         str, typer.Option(help="Column with worked solutions, used as the honest math reasoning when present.")
     ] = "reasoning",
+    combined: Annotated[
+        bool,
+        typer.Option("--combine", help="Audit combine(rewards, weights, none=--none) instead of the trainer's sum."),
+    ] = False,
+    none: Annotated[str, typer.Option("--none", help="combine's None policy with --combine.")] = "worst",
     kind: Annotated[str, typer.Option(help="Completion layout: auto, math (notebook tags) or malpyeong.")] = "auto",
     limit: Annotated[int | None, typer.Option(min=1, help="Audit only the first N rows.")] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Rows per reward call.")] = 16,
@@ -808,6 +814,14 @@ def audit(
     mix = [fn for spec in rewards for fn in resolve_mix(spec)]
     if weight and len(weight) != len(mix):
         raise CLIError(f"got {len(weight)} --weight values for {len(mix)} rewards: give one per reward")
+    if combined:
+        from .combining import combine
+
+        try:
+            mix = [combine(list(zip(mix, weight or [1.0] * len(mix))), none=none)]
+        except (TypeError, ValueError) as error:
+            raise CLIError(f"--combine: {error}") from None
+        weight = None
     with _progress(not json_output) as progress:
         task = progress.add_task("auditing", total=len(rows))
         try:
