@@ -492,9 +492,9 @@ def sampling_options(args: argparse.Namespace, loaded: Loaded) -> dict[str, Any]
 
 # The notebook's check_numbers scores "<SOLUTION>.</SOLUTION>" 0.0 but a wrong number -1.5, and reads only the first
 # number, so "84 85 86" earns full marks when 84 is right: here garbage and several numbers score like no number.
-check_numbers_safe = CheckNumbersKo(unparseable=-2.5, several_numbers=-2.5)
+check_numbers_safe = CheckNumbersKo(unparseable=-2.5, several_numbers=-2.5, name="check_numbers_ko_safe")
 # An answer with no working (under 10 characters of reasoning) or pages of filler loses 3 points.
-reasoning_length = ReasoningLength(too_short=-3.0, too_long=-3.0)
+reasoning_length = ReasoningLength(too_short=-3.0, too_long=-3.0, name="reasoning_length_math")
 
 
 def reward_functions() -> list[Any]:
