@@ -170,6 +170,10 @@ def test_all_none_stays_none_and_logging_keeps_its_meaning() -> None:
 def test_a_gold_of_none_gives_none_not_the_worst_score() -> None:
     mix = combine({check_numbers_ko: 1.0, malpyeong_em_reward: 1.0})
     assert mix(completions=["<SOLUTION>84</SOLUTION>", "x"], answer=[None, None]) == [None, None]
+    # a component that needs no gold does not make the row apply
+    with_format = combine({check_numbers_ko: 1.0, malpyeong_format_reward: 1.0})
+    assert with_format(completions=['"가"가 옳다. 이유'] * 2, answer=[None, float("nan")]) == [None, None]
+    assert with_format(completions=['"가"가 옳다. 이유'], answer=["84"]) == [-1.5]
 
 
 def test_language_consistency_no_longer_pays_for_skipping_the_reasoning() -> None:

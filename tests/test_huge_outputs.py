@@ -154,6 +154,14 @@ def test_a_missing_gold_gives_none_from_every_reward(tiny_bert_path: str, missin
             assert scores[1] is not None, reward.__name__
 
 
+def test_a_missing_gold_gives_none_from_the_combined_rewards(tiny_bert_path: str) -> None:
+    pytest.importorskip("mecab_ko")
+    team = korean_rewards.malpyeong_reward(bertscore_model=tiny_bert_path, num_layers=2)
+    assert team(completions=[MALPYEONG_GOLD, MALPYEONG_GOLD], answer=[None, MALPYEONG_GOLD])[0] is None
+    mix = combine({malpyeong_em_reward: 1.0, malpyeong_format_reward: 1.0, korean_rewards.rouge1_reward: 1.0})
+    assert mix(completions=[MALPYEONG_GOLD, MALPYEONG_GOLD], answer=[None, MALPYEONG_GOLD]) == [None, 3.0]
+
+
 def test_a_role_that_is_not_a_string_is_named() -> None:
     with pytest.raises(TypeError, match="'role' must be a string"):
         match_format_exactly(completions=[[{"role": ["assistant"], "content": "x"}]])

@@ -13,8 +13,9 @@ and ``log_extra`` (TRL >= 1.0), the combined reward logs each component's batch 
   The range comes from ``ranges={reward: (low, high)}``, else the reward's ``score_range`` attribute (every
   reward of this library has one; set ``my_reward.score_range = (0.0, 1.0)`` on your own function). A component
   with no declared range counts a ``None`` as the worst score it gave in the same call (TRL scores a whole
-  generation batch in one call), or 0.0 when it gave none. ``None`` when every component is ``None`` (TRL then
-  ignores the sample: that is "does not apply", e.g. a row without a gold answer);
+  generation batch in one call), or 0.0 when it gave none. ``None`` when every component is ``None``, or when
+  a component of this library that reads a gold column has none for the sample (TRL then ignores the sample:
+  "does not apply");
 - ``"skip"``: leave the component out of that sample and rescale the rest by
   ``sum(|w| of all components) / sum(|w| of the components present)``, so the scale of the total stays the same;
   ``None`` when every component is ``None``. **Risk:** the missing component is filled, in effect, with the mean
@@ -51,7 +52,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._trl import _unique_name
+from ._trl import _missing, _unique_name
 
 __all__ = [
     "NONE_POLICIES",
@@ -280,10 +281,25 @@ class CombinedReward:
         weights = [weight for _, weight in self.components]
         total_abs = sum(abs(weight) for weight in weights)
         worst = self._worst_values(columns, weights) if self.none == "worst" else []
-        combined = [self._combine_row(row, weights, total_abs, worst) for row in zip(*columns)] if n else []
+        no_gold = self._rows_without_gold(kwargs, n) if self.none == "worst" else set()
+        combined = [
+            None if index in no_gold else self._combine_row(row, weights, total_abs, worst)
+            for index, row in enumerate(zip(*columns))
+        ]
         if self.log_components:
             self._log(columns, kwargs)
         return combined
+
+    def _rows_without_gold(self, kwargs: dict[str, Any], n: int) -> set[int]:
+        """Rows whose gold value is missing for a component of this library that reads one: "does not apply"."""
+        rows: set[int] = set()
+        for fn, _ in self.components:
+            if not getattr(fn, "needs_gold", False):
+                continue
+            column = kwargs.get(getattr(fn, "answer_key", "answer"))
+            if isinstance(column, (list, tuple)) and len(column) == n:
+                rows.update(i for i, gold in enumerate(column) if _missing(gold))
+        return rows
 
     def _worst_values(self, columns: list[list[float | None]], weights: list[float]) -> list[float]:
         """What a ``None`` counts as for each component under ``"worst"``: the end of its declared range that
@@ -389,7 +405,7 @@ def malpyeong_reward(
     answer_key: str = "answer",
     *,
     name: str = "malpyeong_reward",
-    none: str = "zero",
+    none: str = "propagate",
     **scorer_options: Any,
 ) -> CombinedReward:
     """The team reward ``(BERT + EM + (Format + 3*ROUGE)/2) / 3`` as one combined reward (maximum 4/3).
@@ -398,8 +414,10 @@ def malpyeong_reward(
     EM the normalized answers (official rules), Format checks the answer template. The BERTScore component is
     :class:`korean_rewards.bertscore.BERTScoreReward` built with ``model_type=bertscore_model``,
     ``num_layers`` (``None``: bert-score's default layer for that model), ``answer_key`` and
-    ``**scorer_options``; it loads no model until its first call. ``none="zero"`` (default) counts a component's
-    ``None`` (e.g. no reason to compare) as 0, as the formula does. Needs the ``[bertscore]`` and ``[rouge]`` extras.
+    ``**scorer_options``; it loads no model until its first call. A completion without a reason gets 0.0 from
+    BERTScore and ROUGE-1, as in the formula; a component gives ``None`` only for a row without a gold answer, and
+    ``none="propagate"`` (default) makes the total ``None`` then ("does not apply", as from every reward). Needs
+    the ``[bertscore]`` and ``[rouge]`` extras.
 
     Example:
         >>> reward = malpyeong_reward()  # builds the components; loads no model yet
