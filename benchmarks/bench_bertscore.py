@@ -170,9 +170,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--megabyte-only", action="store_true", help="only the 1 MB worst cases")
     args = parser.parse_args(argv)
-    if args.megabyte_only:
-        steps_given = args.steps
-        args.steps, args.evaluations = steps_given or 0, 0
 
     import bert_score
     import torch

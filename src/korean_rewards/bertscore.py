@@ -841,7 +841,7 @@ def _cut_for_tokens(text: str, limit: int, tokenizer: Any, kwargs: dict[str, Any
             return prefix
         if len(tokenizer(prefix, **kwargs)["input_ids"]) >= limit:
             return prefix
-        budget *= 4
+        budget = min(4 * budget, longest)
     return text
 
 
