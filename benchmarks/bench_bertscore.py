@@ -14,7 +14,12 @@ The model is BERT-base sized (hidden 768, 12 layers, layer 9 used, as for bert-b
 randomly initialised: speed does not depend on the weights. Its tokenizer is the tiny WordPiece one of
 ``korean_rewards.testing`` (about 0.5 tokens per Korean character here).
 
+Then the 1 MB worst cases: one candidate of a megabyte (ordinary words, one syllable, pseudo-random syllables,
+long unknown words, spaces) against a short reference, scored by this library (budget 0.5 s a call) and by
+``bert_score.BERTScorer`` (which tokenizes the whole megabyte before truncating); the scores must agree.
+
     python benchmarks/bench_bertscore.py                  # 20 GRPO steps of 16 x 8 and 4 evaluations, CPU
+    python benchmarks/bench_bertscore.py --megabyte-only  # only the 1 MB worst cases
     python benchmarks/bench_bertscore.py --quick          # 4 GRPO steps of 8 x 8 and 2 evaluations
     python benchmarks/bench_bertscore.py --device cuda    # our float16 against bert-score's float32
 """
@@ -24,6 +29,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import math
 import random
 import statistics
 import sys
@@ -85,6 +91,68 @@ def eval_workload(evaluations: int, items: int, seed: int) -> list[Batch]:
     return [([reason(rng) for _ in golds], list(golds)) for _ in range(evaluations)]
 
 
+MEGABYTE_BUDGET_S = 0.5
+
+
+def megabyte_cases(size: int = 1_000_000) -> dict[str, str]:
+    """1 MB candidates: what a runaway policy can write within a huge max_completion_length."""
+
+    def fill(unit: str) -> str:
+        return unit * (size // len(unit))
+
+    return {
+        "Korean words": fill("주어와 서술어의 호응이 자연스럽다 "),
+        "one syllable": fill("가"),
+        "random syllables": "".join(chr(0xAC00 + (i * 7919) % 11172) for i in range(size)),
+        "long unknown words": fill("가" * 120 + " "),
+        "spaces": "가" + " " * size + "나",
+    }
+
+
+def megabyte(make_ours: Callable[[], Any], run_baseline: Callable[[list[str], list[str]], Any], sync: Callable[[], None]) -> bool:
+    """Time both scorers on each 1 MB case (one call each); False when ours is over budget or they disagree."""
+    ours = make_ours()
+    ours.score(["가"], ["나"])
+    reference = ["주어와 서술어의 호응이 자연스럽기 때문이다."]
+    print(f"\n== 1 MB candidates: seconds per call (budget {MEGABYTE_BUDGET_S} s)")
+    # the floor: an ordinary text that fills the model's limit costs one full-length forward pass, whatever its size
+    ordinary = megabyte_cases(3000)["Korean words"]
+    floor = math.inf
+    for _ in range(3):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sync()
+            start = time.perf_counter()
+            ours.score([ordinary], reference)
+            sync()
+        floor = min(floor, time.perf_counter() - start)
+    print(f"  {'(3,000 characters)':<20} ours {floor:6.3f}s   one forward pass at the length limit: the floor")
+    budget = max(MEGABYTE_BUDGET_S, 1.5 * floor)
+    if budget > MEGABYTE_BUDGET_S:
+        print(f"  the model alone takes {floor:.2f} s at its length limit here: budget raised to 1.5 x that")
+    ok = True
+    for case, text in megabyte_cases().items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sync()
+            start = time.perf_counter()
+            f_ours = ours.score([text], reference)[2].item()
+            sync()
+            seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        f_base = run_baseline([text], reference).item()
+        sync()
+        base_seconds = time.perf_counter() - start
+        same = abs(f_ours - f_base) <= 1e-4
+        within = seconds < budget
+        print(f"  {case:<20} ours {seconds:6.3f}s {'ok' if within else 'SLOW':>4}   bert_score {base_seconds:6.2f}s "
+              f"({base_seconds / seconds:5.1f}x)   F {f_ours:.4f} vs {f_base:.4f}{'' if same else '  DIFFERENT'}")
+        ok &= within
+        if not same and case != "spaces":  # spaces: the cut keeps 32k characters, bert_score reads both words
+            ok = False
+    return ok
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:1...")
@@ -100,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a short run for development")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--megabyte-only", action="store_true", help="only the 1 MB worst cases")
     args = parser.parse_args(argv)
 
     import bert_score
@@ -112,9 +181,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     steps = args.steps if args.steps is not None else (4 if args.quick else 20)
+    if args.megabyte_only:
+        steps = 0
     prompts = args.prompts or (8 if args.quick else 16)
     dataset = args.dataset or 4 * prompts
     evaluations = args.evaluations if args.evaluations is not None else (2 if args.quick else 4)
+    if args.megabyte_only:
+        evaluations = 0
     dev_items = args.dev_items or (48 if args.quick else 96)
 
     tmp = tempfile.TemporaryDirectory()
@@ -216,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     if evaluations:
         title = f"evaluation on save: {evaluations} x {dev_items} dev items"
         ok &= compare(title, eval_workload(evaluations, dev_items, args.seed))
+    ok &= megabyte(lambda: BERTScorer(path, num_layers=args.num_layers, device=args.device, dtype=args.dtype,
+                                      cache_size_mb=0).load(), run_baseline, sync)
     tmp.cleanup()
     return 0 if ok else 1
 

@@ -19,10 +19,17 @@ Each runner scores each batch ``--repeats`` times and the fastest run counts (th
 script checks that all four give identical scores (it exits with status 1 otherwise) and prints the median
 per-batch time and the ratios ``official / rouge1_reward``.
 
+Then the 1 MB worst cases (``megabyte_cases``): one completion whose reason is a megabyte of ordinary words, of one
+syllable, of pseudo-random syllables, of digits, of Latin letters, each scored by ``rouge1_reward``, the
+content-morpheme ROUGE-1, ``malpyeong_em_reward`` and ``malpyeong_format_reward`` (budget 0.5 s a call), next to the
+same ROUGE-1 without the ``MAX_TAGGER_CHARS`` bound (the library before it; ``--no-megabyte-baseline`` skips that,
+it takes several seconds a case).
+
 Usage::
 
-    python benchmarks/bench_malpyeong.py              # 12 batches (about 20 s)
+    python benchmarks/bench_malpyeong.py              # 12 batches (about 20 s), then the 1 MB cases
     python benchmarks/bench_malpyeong.py --batches 30 --prompts 16 --generations 8
+    python benchmarks/bench_malpyeong.py --megabyte-only --no-megabyte-baseline
 """
 
 from __future__ import annotations
@@ -125,14 +132,79 @@ def make_official(tokenize: Callable[[str], list[str]]) -> Callable[[list[str], 
     return score_batch
 
 
+MEGABYTE_BUDGET_S = 0.5
+
+
+def megabyte_cases(size: int = 1_000_000) -> dict[str, str]:
+    """1 MB completions in the answer template whose reasons defeat the 1,000-word limit (long runs) or fill it."""
+
+    def fill(unit: str) -> str:
+        return unit * (size // len(unit))
+
+    head = '"깨끗이"가 옳다. '
+    return {
+        "Korean words": head + fill("어간 끝이 받침이면 적는다 "),
+        "one syllable": head + fill("가"),
+        "random syllables": head + "".join(chr(0xAC00 + (i * 7919) % 11172) for i in range(size)),
+        "digits": head + fill("7"),
+        "Latin letters": head + fill("ab"),
+        "spaces": head + "가" + " " * size + "나",
+    }
+
+
+def megabyte_report(baseline: bool) -> list[str]:
+    """Time each reward on each 1 MB case (one call each, after a warm-up); returns the cases over budget."""
+    from korean_rewards import malpyeong_em_reward, malpyeong_format_reward
+
+    gold = '"깨끗이"가 옳다. 어간 끝이 ㅅ 받침이면 부사화 접미사 -이를 붙여 적는다.'
+    rewards = {
+        "rouge1_reward": rouge1_reward,
+        "content ROUGE-1": Rouge1Reward(content_only=True),
+        "malpyeong_em_reward": malpyeong_em_reward,
+        "malpyeong_format_reward": malpyeong_format_reward,
+    }
+    over = []
+    header = "".join(f"{name:>24}" for name in rewards) + ("   uncut ROUGE-1 (before)" if baseline else "")
+    print(f"\n1 MB completions: seconds per call (budget {MEGABYTE_BUDGET_S} s)\n  {'case':<18}{header}")
+    for case, text in megabyte_cases().items():
+        row = f"  {case:<18}"
+        for name, reward in rewards.items():
+            rouge_module._reference_counts.cache_clear()
+            start = time.perf_counter()
+            reward(completions=[text], answer=[gold])
+            seconds = time.perf_counter() - start
+            row += f"{seconds:>20.3f} {'ok' if seconds < MEGABYTE_BUDGET_S else 'SLOW':>3}"
+            if seconds >= MEGABYTE_BUDGET_S:
+                over.append(f"{name} on {case}: {seconds:.2f} s")
+        if baseline:
+            kept = rouge_module.MAX_TAGGER_CHARS
+            rouge_module.MAX_TAGGER_CHARS = 10**12
+            try:
+                start = time.perf_counter()
+                rouge1_reward(completions=[text], answer=[gold])
+                before = time.perf_counter() - start
+            finally:
+                rouge_module.MAX_TAGGER_CHARS = kept
+            row += f"{before:>15.3f} s"
+        print(row)
+    return over
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--megabyte-only", action="store_true", help="only the 1 MB worst cases")
+    parser.add_argument("--no-megabyte-baseline", action="store_true", help="skip the uncut ROUGE-1 on 1 MB cases")
     parser.add_argument("--batches", type=int, default=12)
     parser.add_argument("--prompts", type=int, default=16)
     parser.add_argument("--generations", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=3, help="runs per batch and runner; the fastest counts")
     args = parser.parse_args(argv)
+    rouge1_reward(completions=['"가"가 옳다. 이유'], answer=['"가"가 옳다. 이유'])  # load MeCab outside the timings
+    if args.megabyte_only:
+        over = megabyte_report(not args.no_megabyte_baseline)
+        print("1 MB cases:", "all within budget" if not over else "OVER BUDGET: " + "; ".join(over))
+        return 1 if over else 0
 
     import mecab_ko
 
@@ -218,7 +290,9 @@ def main(argv: list[str] | None = None) -> int:
     warm = statistics.median(times["rouge1_reward (warm)"])
     print(f"speed-up of rouge1_reward over the official pipeline: {baseline / cold:.2f}x cold, {baseline / warm:.2f}x warm")
     print("scores identical to the official pipeline:", "yes" if not mismatches else f"NO ({mismatches} batches differ)")
-    return 1 if mismatches else 0
+    over = megabyte_report(not args.no_megabyte_baseline)
+    print("1 MB cases:", "all within budget" if not over else "OVER BUDGET: " + "; ".join(over))
+    return 1 if mismatches or over else 0
 
 
 if __name__ == "__main__":

@@ -190,12 +190,16 @@ def rewards() -> list[Entry]:
         ("answers", "check_numbers_ko", notebook.check_numbers),
         ("language", "language_consistency_ko", None),
         ("language", "repetition_penalty_ko", None),
+        ("length", "reasoning_length", None),
     ):
         reward, reason = _optional(module, name)
         entries.append(Entry(name, reward, baseline, reason))
         if name == "check_numbers_ko":  # the free-text reader: \boxed{}, answer cues, the last number
             free = None if reward is None else reward.configure(tags=None)
             entries.append(Entry("check_numbers_ko(tags=None)", free, None, reason))
+            # the examples' safe number check also reads every number inside the tags (hedges and sprays)
+            safe = None if reward is None else reward.configure(unparseable=-2.5, several_numbers=-2.5)
+            entries.append(Entry("check_numbers_ko(several_numbers)", safe, None, reason))
     return entries
 
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env python
 """GRPO for the 2025 AI 말평 Korean-norm task (선택형 and 교정형 questions) with TRL, PEFT LoRA and 4-bit QLoRA.
 
-The policy answers in the competition's template, ``"<옳은 문장>"가 옳다. <이유>``. The reward is
-:func:`korean_rewards.malpyeong_reward`, the team recipe ``(BERTScore + EM + (format + 3 x ROUGE-1) / 2) / 3``
-on each completion; :class:`korean_rewards.callbacks.EvaluateOnSaveCallback` generates on the dev set at every
-checkpoint and scores it the way the official scorer does, so you can pick the best checkpoint.
+The policy answers in the competition's template, ``"<옳은 문장>"가 옳다. <이유>``. The reward (:func:`reward_mix`)
+is the team recipe ``(BERTScore + EM + (format + 3 x ROUGE-1) / 2) / 3`` on each completion, with ROUGE-1 over
+content morphemes for training (a string of frequent particles cannot earn it);
+:class:`korean_rewards.callbacks.EvaluateOnSaveCallback` generates on the dev set at every checkpoint and scores it
+the way the official scorer does (official ROUGE-1), so you can pick the best checkpoint.
 
 Data: competition-format JSON files (a list of ``{"id", "input": {"question_type", "question"}, "output":
 {"answer"}}``) given by path::
@@ -303,16 +304,27 @@ def lora_config(args: argparse.Namespace) -> Any:
 # -- reward and evaluation -------------------------------------------------------------------------------------
 
 
-def build_reward(bertscore_model: str, args: argparse.Namespace) -> Any:
-    """``malpyeong_reward``: (BERTScore + EM + (format + 3 x ROUGE-1) / 2) / 3, gold from the ``answer`` column."""
-    from korean_rewards import malpyeong_reward
+def reward_mix(bertscore_model: str = DEFAULT_BERTSCORE_MODEL, num_layers: int | None = None, batch_size: int = 64) -> Any:
+    """The training reward: the team recipe (BERTScore + EM + (format + 3 x ROUGE-1) / 2) / 3 on the ``answer``
+    column, with ROUGE-1 over *content* morphemes (``Rouge1Reward(content_only=True)``): the official ROUGE-1
+    counts particles and endings, so a fixed string of the most frequent ones scores like a real reason. This is
+    for training only; the evaluation callback reports the official ROUGE-1.
 
-    return malpyeong_reward(
-        bertscore_model=bertscore_model,
-        num_layers=args.bertscore_layers,
-        answer_key="answer",
-        batch_size=args.bertscore_batch_size,
-    )
+    Audit it on your data before training (exit status 3 when a degenerate completion beats an honest one)::
+
+        korean-rewards audit train.json -r "examples/malpyeong_grpo.py:reward_mix(bertscore_model='path/to/bert')"
+    """
+    from korean_rewards import BERTScoreReward, Rouge1Reward, combine, malpyeong_em_reward, malpyeong_format_reward
+
+    bertscore = BERTScoreReward(model_type=bertscore_model, num_layers=num_layers, batch_size=batch_size)
+    rouge = Rouge1Reward(content_only=True)
+    weights = {bertscore: 1 / 3, malpyeong_em_reward: 1 / 3, malpyeong_format_reward: 1 / 6, rouge: 1 / 2}
+    return combine(weights, name="malpyeong_reward")
+
+
+def build_reward(bertscore_model: str, args: argparse.Namespace) -> Any:
+    """:func:`reward_mix` with the command line's BERTScore options."""
+    return reward_mix(bertscore_model, args.bertscore_layers, args.bertscore_batch_size)
 
 
 def build_callback(dev_items: list[dict[str, Any]], tokenizer: Any, bertscore_model: str, args: argparse.Namespace) -> Any:

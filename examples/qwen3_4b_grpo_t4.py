@@ -9,7 +9,9 @@ This is the Unsloth "Qwen3 (4B) GRPO" workflow, end to end, with Korean data and
    ``<start_working_out>``, so completions begin inside the reasoning;
 3. a short SFT pre-finetune on formatted examples, so the model learns the tag format before GRPO;
 4. GRPO on a Korean reasoning dataset (prompts up to the 90% quantile of prompt length) with the rewards
-   ``match_format_exactly``, ``match_format_approximately``, ``check_answer_ko`` and ``check_numbers_ko``;
+   ``match_format_exactly``, ``match_format_approximately``, ``check_answer_ko``, ``check_numbers_ko`` (made safe:
+   garbage and hedged or sprayed numbers score no better than a wrong number) and ``reasoning_length`` (an answer
+   without working, or pages of filler, loses to an honest solution); ``korean-rewards audit`` passes this mix;
 5. save the LoRA and generate once with it as a check.
 
 Run (on a machine with a CUDA GPU; see ``examples/requirements-t4.txt`` for the T4 pins)::
@@ -58,9 +60,10 @@ from common import (
 
 from korean_rewards import (
     NOTEBOOK_TAGS,
+    CheckNumbersKo,
+    ReasoningLength,
     Tags,
     check_answer_ko,
-    check_numbers_ko,
     extract_answer_number,
     match_format_approximately,
     match_format_exactly,
@@ -488,9 +491,22 @@ def sampling_options(args: argparse.Namespace, loaded: Loaded) -> dict[str, Any]
     return {"min_p": args.min_p, "top_p": args.top_p, "top_k": max(args.top_k, 0)}
 
 
+# The notebook's check_numbers scores "<SOLUTION>.</SOLUTION>" 0.0 but a wrong number -1.5, and reads only the first
+# number, so "84 85 86" earns full marks when 84 is right: here garbage and several numbers score like no number.
+check_numbers_safe = CheckNumbersKo(unparseable=-2.5, several_numbers=-2.5, name="check_numbers_ko_safe")
+# An answer with no working (under 10 characters of reasoning) or pages of filler loses 3 points.
+reasoning_length = ReasoningLength(too_short=-3.0, too_long=-3.0, name="reasoning_length_math")
+
+
 def reward_functions() -> list[Any]:
-    """The notebook's four rewards, in its order, with Korean-aware answer and number checks."""
-    return [match_format_exactly, match_format_approximately, check_answer_ko, check_numbers_ko]
+    """The notebook's four rewards, in its order, with Korean-aware answer and number checks, the number check made
+    safe against garbage and sprayed numbers, and a reasoning-length term.
+
+    Audit it on your data before training (exit status 3 when a degenerate completion beats an honest one)::
+
+        korean-rewards audit data.jsonl --prompt-column question -r examples/qwen3_4b_grpo_t4.py:reward_functions
+    """
+    return [match_format_exactly, match_format_approximately, check_answer_ko, check_numbers_safe, reasoning_length]
 
 
 def run_grpo(

@@ -481,7 +481,8 @@ def test_reward_scores_the_reasons(model_path: str) -> None:
 
 def test_reward_with_a_gold_without_reason_scores_zero(model_path: str) -> None:
     reward = BERTScoreReward(model_type=model_path, num_layers=LAYER)
-    assert reward(completions=[GOLD, GOLD], answer=['"나는 학교에 갔다"가 옳다.', None]) == [0.0, 0.0]
+    # a gold without a reason: 0.0; no gold at all: None ("does not apply"), as from every reward
+    assert reward(completions=[GOLD, GOLD], answer=['"나는 학교에 갔다"가 옳다.', None]) == [0.0, None]
 
 
 def test_reward_metric_option(model_path: str) -> None:

@@ -119,7 +119,7 @@ def _three() -> tuple[Fixed, Fixed, Fixed]:
 
 def test_none_skip_renormalizes_by_the_weights_present() -> None:
     x, y, z = _three()
-    out = combine([(x, 2.0), (y, 1.0), (z, 1.0)])(completions=list("abcd"))
+    out = combine([(x, 2.0), (y, 1.0), (z, 1.0)], none="skip")(completions=list("abcd"))
     # row 0: all present; row 1: x missing -> (1+1) * 4/2; row 2: all missing; row 3: y is NaN -> (4+1) * 4/3
     assert out[0] == 4.0 and out[1] == 4.0 and out[2] is None
     assert out[3] == pytest.approx(5.0 * 4 / 3)
@@ -127,7 +127,7 @@ def test_none_skip_renormalizes_by_the_weights_present() -> None:
 
 def test_none_skip_uses_absolute_weights_for_penalties() -> None:
     bonus, penalty = Fixed([1.0, None], __name__="bonus"), Fixed([0.5, 0.5], __name__="penalty")
-    out = combine([(bonus, 1.0), (penalty, -1.0)])(completions=["a", "b"])
+    out = combine([(bonus, 1.0), (penalty, -1.0)], none="skip")(completions=["a", "b"])
     assert out == [0.5, -1.0]  # row 1: -0.5 rescaled by (1+1)/1
 
 
@@ -141,7 +141,7 @@ def test_none_zero_and_propagate() -> None:
 
 
 def test_only_zero_weight_components_present_gives_zero() -> None:
-    out = combine([(Fixed([None], __name__="a"), 1.0), (Fixed([3.0], __name__="b"), 0.0)])(completions=["x"])
+    out = combine([(Fixed([None], __name__="a"), 1.0), (Fixed([3.0], __name__="b"), 0.0)], none="skip")(completions=["x"])
     assert out == [0.0]
 
 
@@ -172,7 +172,9 @@ def test_logs_every_component_mean_and_values() -> None:
 
 def test_an_all_none_component_still_logs_its_key_as_nan() -> None:
     rec = Recorder()
-    reward = combine([(Fixed([None, None], __name__="absent"), 1.0), (Fixed([1.0, 0.0], __name__="b"), 1.0)], name="c")
+    reward = combine(
+        [(Fixed([None, None], __name__="absent"), 1.0), (Fixed([1.0, 0.0], __name__="b"), 1.0)], name="c", none="skip"
+    )
     assert reward(completions=["a", "b"], log_metric=rec.log_metric, log_extra=rec.log_extra) == [2.0, 0.0]
     names = [name for name, _ in rec.metrics]
     assert names == ["c/absent", "c/b"]  # the same keys on every rank, whatever the batch holds

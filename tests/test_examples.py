@@ -85,10 +85,12 @@ def test_qwen3_t4_smoke_run(tmp_path: Path) -> None:
     adapter = json.loads((out / "grpo_saved_lora" / "adapter_config.json").read_text(encoding="utf-8"))
     assert adapter["r"] == 32 and adapter["lora_alpha"] == 64
     assert set(adapter["target_modules"]) == {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"}
-    # the four rewards ran inside GRPOTrainer and were logged under their names
+    # the rewards ran inside GRPOTrainer and were logged under their names
     history = _log_history(out / "checkpoint-2")
     logged = set().union(*history)
-    for name in ("match_format_exactly", "match_format_approximately", "check_answer_ko", "check_numbers_ko"):
+    names = ("match_format_exactly", "match_format_approximately", "check_answer_ko", "check_numbers_ko_safe",
+             "reasoning_length_math")
+    for name in names:
         assert f"rewards/{name}/mean" in logged, sorted(logged)
 
 

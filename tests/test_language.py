@@ -322,15 +322,15 @@ PART_CASES = [
     ("reasoning", notebook(KOREAN_REASONING, answer="Seven"), 1.0),  # the answer is not the reasoning
     ("reasoning", KOREAN_REASONING + " and then", ratio(17, 7)),  # truncated: no end tag
     ("reasoning", KOREAN_REASONING + "<SOLUTION>seven</SOLUTION>", 1.0),  # no reasoning end: up to the solution
-    ("reasoning", "<end_working_out><SOLUTION>7</SOLUTION>", None),  # no reasoning at all
-    ("reasoning", "$1 + 2 = 3$<end_working_out><SOLUTION>3</SOLUTION>", None),  # only math
+    ("reasoning", "<end_working_out><SOLUTION>7</SOLUTION>", 0.0),  # no reasoning at all: the model chose it
+    ("reasoning", "$1 + 2 = 3$<end_working_out><SOLUTION>3</SOLUTION>", 0.0),  # only math: no Korean
     ("answer", notebook(ENGLISH_REASONING, answer="일곱"), 1.0),
     ("answer", notebook(KOREAN_REASONING, answer="seven"), 0.0),
-    ("answer", notebook(KOREAN_REASONING, answer="7"), None),  # a number has no language
-    ("answer", KOREAN_REASONING, None),  # no solution tag
+    ("answer", notebook(KOREAN_REASONING, answer="7"), 0.0),  # a number has no language
+    ("answer", KOREAN_REASONING, 0.0),  # no solution tag
     ("answer", "<SOLUTION>일곱 and", ratio(2, 3)),  # unclosed solution
     ("completion", notebook(KOREAN_REASONING, answer="seven"), ratio(17, 5)),
-    ("completion", "", None),
+    ("completion", "", 0.0),
 ]
 
 
@@ -353,7 +353,7 @@ def test_threshold_mode() -> None:
     reward = LanguageConsistencyKo(mode="threshold", threshold=0.8)
     half = notebook("한국어 text")  # 3 / 7
     mostly = notebook("한국어로 설명합니다 GRPO")  # 8 / 12
-    assert reward(completions=[notebook(KOREAN_REASONING), half, mostly, notebook("$x$")]) == [1.0, 0.0, 0.0, None]
+    assert reward(completions=[notebook(KOREAN_REASONING), half, mostly, notebook("$x$")]) == [1.0, 0.0, 0.0, 0.0]
     assert LanguageConsistencyKo(mode="threshold", threshold=0.6).score(mostly) == 1.0
     assert LanguageConsistencyKo(mode="threshold", threshold=0.8, allowed=["GRPO"]).score(mostly) == 1.0
 
@@ -367,7 +367,7 @@ def test_one_value_per_completion_for_every_format() -> None:
         None,
     ]
     scores = language_consistency_ko(prompts=[None] * 5, completions=completions, completion_ids=[[1]] * 5)
-    assert scores == [1.0, 0.0, 1.0, None, None]
+    assert scores == [1.0, 0.0, 1.0, 0.0, 0.0]
     penalties = repetition_penalty_ko(prompts=[None] * 5, completions=completions, completion_ids=[[1]] * 5)
     assert len(penalties) == 5 and all(isinstance(p, float) and -1.0 <= p <= 0.0 for p in penalties)
 
@@ -377,7 +377,7 @@ def test_logs_the_ratio_through_log_extra() -> None:
     reward = LanguageConsistencyKo(mode="threshold", name="lang_test_log")
     completions = [notebook(KOREAN_REASONING), notebook("한국어 text"), "<end_working_out>"]
     scores = reward(completions=completions, log_extra=lambda column, values: logged.setdefault(column, values))
-    assert scores == [1.0, 0.0, None]
+    assert scores == [1.0, 0.0, 0.0]
     assert logged == {"lang_test_log/korean_ratio": [1.0, pytest.approx(3 / 7), None]}
 
 

@@ -177,8 +177,9 @@ def test_em_missing_gold_column_names_it() -> None:
 
 
 def test_em_bad_gold_values_and_options() -> None:
+    assert malpyeong_em_reward(completions=[GOLD, GOLD], answer=[None, GOLD]) == [None, 1.0]  # no gold: None
     with pytest.raises(TypeError, match="gold answer string in the column 'answer'"):
-        malpyeong_em_reward(completions=[GOLD], answer=[None])
+        malpyeong_em_reward(completions=[GOLD], answer=[42])
     with pytest.raises(ValueError, match="2 completions but 1 values"):
         malpyeong_em_reward(completions=[GOLD, GOLD], answer=[GOLD])
     with pytest.raises(TypeError, match="answer_key"):

@@ -271,15 +271,19 @@ def test_missing_mecab_gives_an_error_naming_the_extra(monkeypatch: pytest.Monke
 
 
 def test_degenerate_long_runs_are_cut_so_mecab_stays_linear() -> None:
-    # MeCab is super-linear on long runs without spaces; such runs are cut into MAX_RUN_CHARS pieces
-    from korean_rewards.rouge import MAX_RUN_CHARS
+    # MeCab is super-linear on long runs without spaces; such runs are cut into MAX_RUN_CHARS pieces, and at
+    # most MAX_TAGGER_CHARS characters of a text reach MeCab
+    from korean_rewards.rouge import MAX_RUN_CHARS, MAX_TAGGER_CHARS
 
-    run = "가나다라마바사아자차" * 2000  # one 20,000-syllable "word"
+    run = "가나다라마바사아자차" * 1200  # one 12,000-syllable "word"
     tokens = morphemes(run)
     assert tokens, "a long run still yields morphemes"
     assert "".join(tokens) == run  # nothing is lost, only the segmentation at cut points may differ
     pieces = [run[i : i + MAX_RUN_CHARS] for i in range(0, len(run), MAX_RUN_CHARS)]
     assert tokens == morphemes(" ".join(pieces))
+    huge = "가" * 1_000_000  # a megabyte of one syllable: only the first MAX_TAGGER_CHARS are read
+    kept = "".join(morphemes(huge))
+    assert huge.startswith(kept) and MAX_TAGGER_CHARS - MAX_RUN_CHARS <= len(kept) <= MAX_TAGGER_CHARS
     # ordinary words are untouched: the same tokens as one MeCab pass over the preprocessed text
     normal = "형태소 분석은 띄어쓰기 단위로 이루어진다 " * 50
     assert morphemes(normal) == _mecab.tagger().parse(rouge_module.preprocess(normal)).split()

@@ -75,6 +75,12 @@ _EXPORTS: dict[str, str] = {
     "language_consistency_ko": "language",
     "RepetitionPenaltyKo": "language",
     "repetition_penalty_ko": "language",
+    # reasoning length
+    "ReasoningLength": "length",
+    "reasoning_length": "length",
+    # auditing a reward mix
+    "audit_rewards": "audit",
+    "AuditReport": "audit",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -97,7 +103,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from ._trl import RewardFunction, completion_text
     from .answers import CheckAnswerKo, CheckNumbersKo, check_answer_ko, check_numbers_ko
     from .bertscore import AsyncBERTScoreReward, BERTScoreReward, BERTScorer, bertscore_reward
+    from .audit import AuditReport, audit_rewards
     from .combining import CombinedReward, combine, malpyeong_final_score, malpyeong_reward
+    from .length import ReasoningLength, reasoning_length
     from .language import (
         LanguageConsistencyKo,
         RepetitionPenaltyKo,

@@ -42,10 +42,10 @@ def _import_mecab() -> Any:
     return mecab_ko
 
 
-def _arguments(mecab_ko: Any) -> list[bytes]:
-    """The argv ``mecab_ko.Tagger("-Owakati")`` passes to MeCab."""
+def _arguments(mecab_ko: Any, wakati: bool = True) -> list[bytes]:
+    """The argv ``mecab_ko.Tagger("-Owakati")`` passes to MeCab (without ``-Owakati``: MeCab's full output)."""
     dicdir = mecab_ko.try_import_unidic()
-    args = _WAKATI
+    args = _WAKATI if wakati else ""
     if dicdir:
         args = f'-r "{os.path.join(dicdir, "mecabrc")}" -d "{dicdir}" ' + args
     return [arg.encode("utf-8") for arg in ["", "-C", *shlex.split(args)]]
@@ -112,33 +112,38 @@ def _native_library() -> Any:
     return _library
 
 
-def new_tagger() -> Any:
-    """A new wakati tagger: a :class:`NativeTagger` where MeCab's C library is found, else the SWIG one.
+def new_tagger(wakati: bool = True) -> Any:
+    """A new wakati tagger (with ``wakati=False``: one whose output has a ``surface\tPOS,...`` line per morpheme):
+    a :class:`NativeTagger` where MeCab's C library is found, else the SWIG one.
 
     Example:
         >>> new_tagger().parse("깨끗이 잊었다").split()
         ['깨끗이', '잊', '었', '다']
+        >>> new_tagger(wakati=False).parse("잊었다").splitlines()[0].split(",")[0].split()
+        ['잊', 'VV']
     """
     mecab_ko = _import_mecab()
     library = _native_library()
     if library:
         try:
-            return NativeTagger(library, _arguments(mecab_ko))
+            return NativeTagger(library, _arguments(mecab_ko, wakati))
         except RuntimeError:
             pass
-    return mecab_ko.Tagger(_WAKATI)
+    return mecab_ko.Tagger(_WAKATI if wakati else "")
 
 
-def tagger() -> Any:
-    """This thread's wakati tagger, created on first use.
+def tagger(wakati: bool = True) -> Any:
+    """This thread's wakati tagger (or full-output tagger, ``wakati=False``), created on first use.
 
     Example:
         >>> tagger().parse("나는 학교에 갔다").split()
         ['나', '는', '학교', '에', '갔', '다']
     """
-    current = getattr(_local, "tagger", None)
+    attribute = "tagger" if wakati else "pos_tagger"
+    current = getattr(_local, attribute, None)
     if current is None:
-        current = _local.tagger = new_tagger()
+        current = new_tagger(wakati)
+        setattr(_local, attribute, current)
     return current
 
 
@@ -176,14 +181,14 @@ def _executor(workers: int) -> ThreadPoolExecutor:
         return _pool[2]
 
 
-def _parse_chunk(texts: Sequence[str]) -> list[str]:
-    parse = tagger().parse
+def _parse_chunk(texts: Sequence[str], wakati: bool = True) -> list[str]:
+    parse = tagger(wakati).parse
     return [parse(text) for text in texts]
 
 
-def parse_many(texts: Sequence[str], threads: int | None = None) -> list[str]:
-    """MeCab's wakati output for each text, in order; split over ``threads`` threads (default
-    :func:`default_threads`) when the batch is large enough and MeCab's C library allows it.
+def parse_many(texts: Sequence[str], threads: int | None = None, wakati: bool = True) -> list[str]:
+    """MeCab's wakati output for each text (``wakati=False``: its full output), in order; split over ``threads``
+    threads (default :func:`default_threads`) when the batch is large enough and MeCab's C library allows it.
 
     Example:
         >>> [line.split() for line in parse_many(["나는 학교에 갔다", "깨끗이"], threads=2)]
@@ -191,7 +196,7 @@ def parse_many(texts: Sequence[str], threads: int | None = None) -> list[str]:
     """
     threads = default_threads() if threads is None else max(1, int(threads))
     if threads == 1 or len(texts) < 2 * threads or not parallel():
-        return _parse_chunk(texts)
+        return _parse_chunk(texts, wakati)
     # contiguous chunks of about equal length in characters (MeCab's time is about linear in it)
     total = sum(map(len, texts)) or 1
     chunks: list[Sequence[str]] = []
@@ -203,8 +208,8 @@ def parse_many(texts: Sequence[str], threads: int | None = None) -> list[str]:
             start = index + 1
     chunks.append(texts[start:])
     pool = _executor(threads - 1)
-    futures = [pool.submit(_parse_chunk, chunk) for chunk in chunks[1:]]
-    results = _parse_chunk(chunks[0])  # this thread takes the first chunk
+    futures = [pool.submit(_parse_chunk, chunk, wakati) for chunk in chunks[1:]]
+    results = _parse_chunk(chunks[0], wakati)  # this thread takes the first chunk
     for future in futures:
         results.extend(future.result())
     return results

@@ -70,7 +70,8 @@ def completion_text(completion: Any) -> str:
       or ``None``;
     - bytes are decoded as UTF-8 with replacement; anything else (``None``, numbers, objects) gives ``""``.
 
-    It never raises: a reward then scores the empty string.
+    It never raises on what the model wrote: a reward then scores the empty string. A message whose ``role`` is
+    not a string is a bug in the calling code and raises a ``TypeError`` naming the field.
 
     Example:
         >>> completion_text("<SOLUTION>42</SOLUTION>")
@@ -94,7 +95,13 @@ def completion_text(completion: Any) -> str:
         texts = []
         for message in completion:
             if isinstance(message, Mapping):
-                if message.get("role") in _NON_MODEL_ROLES:
+                role = message.get("role")
+                if role is not None and not isinstance(role, str):
+                    raise TypeError(
+                        f"a message's 'role' must be a string such as 'assistant', got {type(role).__name__}: "
+                        f"{role!r:.60}; build conversational completions as [{{'role': 'assistant', 'content': ...}}]"
+                    )
+                if role in _NON_MODEL_ROLES:
                     continue
                 texts.append(_content_text(message.get("content")))
             else:
@@ -126,11 +133,12 @@ def completion_texts(completions: Any) -> list[str]:
     if fast is not None:
         return fast
     try:
-        return [completion_text(completion) for completion in completions]
+        items = list(completions)
     except TypeError as error:  # not iterable
         raise TypeError(
             f"`completions` must be a list of completions, got {type(completions).__name__}"
         ) from error
+    return [completion_text(completion) for completion in items]
 
 
 def _plain_texts(completions: Any) -> list[str] | None:
@@ -291,8 +299,13 @@ class RewardFunction:
         if trainer is not None:
             check_unique_reward_names(trainer)
         golds = None
+        no_gold: list[int] = []
         if self.needs_gold:
             golds = gold_column(kwargs, getattr(self, "answer_key", "answer"), len(texts), self.__name__)
+            # a missing gold (None, or a NaN from a pandas table) means "does not apply", the same for every reward
+            no_gold = [i for i, gold in enumerate(golds) if _missing(gold)]
+            if no_gold:
+                golds = ["" if _missing(gold) else gold for gold in golds]
         kwargs.setdefault("prompts", prompts)
         result = self._score_batch(texts, golds, kwargs)
         if isinstance(result, tuple):
@@ -301,6 +314,10 @@ class RewardFunction:
             scores, extras = result, {}
         if len(scores) != len(texts):  # a bug in this library, never the user's fault
             raise RuntimeError(f"{self.__name__} returned {len(scores)} scores for {len(texts)} completions")
+        if no_gold:
+            scores = list(scores)
+            for i in no_gold:
+                scores[i] = None
         log_extra = kwargs.get("log_extra")
         if callable(log_extra):
             for column, values in extras.items():
@@ -313,6 +330,24 @@ class RewardFunction:
         self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]
     ) -> RewardOutput | tuple[RewardOutput, dict[str, list[Any]]]:
         raise NotImplementedError
+
+    # -- the range of the scores ----------------------------------------------------------------
+    @property
+    def score_range(self) -> tuple[float, float] | None:
+        """``(lowest, highest)`` score this reward can give with its options, or ``None`` when unknown.
+
+        :func:`~korean_rewards.combine` uses the lowest score for a component that returns ``None``, so that
+        no completion gains by dodging a component. Subclasses implement ``_score_range``.
+
+        Example:
+            >>> from korean_rewards import check_numbers_ko, language_consistency_ko
+            >>> check_numbers_ko.score_range, language_consistency_ko.score_range
+            ((-2.5, 3.5), (0.0, 1.0))
+        """
+        return self._score_range()
+
+    def _score_range(self) -> tuple[float, float] | None:
+        return None
 
     # -- conveniences ---------------------------------------------------------------------------
     def score(self, completion: Any, gold: Any = None, **columns: Any) -> float | None:
@@ -341,6 +376,16 @@ class RewardFunction:
 
     def __repr__(self) -> str:
         return f"<reward {self.__name__}>"
+
+
+def _missing(gold: Any) -> bool:
+    """Whether a gold value is missing: ``None`` or a float NaN (what pandas gives for an empty cell)."""
+    return gold is None or (isinstance(gold, float) and math.isnan(gold))
+
+
+def _span(*values: float) -> tuple[float, float]:
+    """``(min, max)`` of some scores, as floats (for ``_score_range``)."""
+    return float(min(values)), float(max(values))
 
 
 def _field_default(field: dataclasses.Field) -> Any:

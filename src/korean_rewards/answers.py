@@ -90,8 +90,8 @@ from functools import lru_cache
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from ._trl import RewardFunction, RewardOutput
-from .numbers import ANSWER_WINDOW, _answer_number, _parse, _scan
+from ._trl import RewardFunction, RewardOutput, _span
+from .numbers import ANSWER_WINDOW, _answer_number, _parse, _scan, find_numbers
 from .tags import NOTEBOOK_TAGS, Tags, _check_tags, extract_solution
 
 __all__ = ["CheckAnswerKo", "CheckNumbersKo", "check_answer_ko", "check_numbers_ko"]
@@ -261,6 +261,13 @@ class CheckNumbersKo(RewardFunction):
     that is not a number gives ``None``. ``tags=None`` reads the answer number of the whole completion instead
     (boxed, answer cue, last number). See the module docstring for the exact rules and the notebook parity.
 
+    ``several_numbers`` (default ``None``: the notebook's rule, only the first number counts) is the score of an
+    answer whose solution tags hold two or more different numbers (``"84 또는 85"``, ``"84 12 7 96"``): a hedge or
+    a spray that the first-number rule would pay in full whenever its first number is right. Set it to the
+    ``no_number`` score or lower for training. Numbers are read as by
+    :func:`~korean_rewards.numbers.find_numbers` (``"3만 5천"`` is one number), in the first ``ANSWER_WINDOW``
+    characters after the tag.
+
     Example:
         >>> reward = CheckNumbersKo()
         >>> reward(completions=[
@@ -276,6 +283,11 @@ class CheckNumbersKo(RewardFunction):
         3.5
         >>> CheckNumbersKo(rel_tol=0.01).score("<SOLUTION>99.5</SOLUTION>", "100")
         3.5
+        >>> safe = CheckNumbersKo(unparseable=-2.5, several_numbers=-2.5)
+        >>> reward.score("<SOLUTION>84 85</SOLUTION>", "84"), safe.score("<SOLUTION>84 85</SOLUTION>", "84")
+        (3.5, -2.5)
+        >>> safe.score("<SOLUTION>3만 5천</SOLUTION>", "35000"), safe.score("<SOLUTION>.</SOLUTION>", "84")
+        (3.5, -2.5)
     """
 
     base_name: ClassVar[str] = "check_numbers_ko"
@@ -287,6 +299,7 @@ class CheckNumbersKo(RewardFunction):
     no_number: float = -2.5
     unparseable: float = 0.0
     rel_tol: float = 0.0
+    several_numbers: float | None = None
     answer_key: str = "answer"
     name: str | None = None
 
@@ -294,11 +307,17 @@ class CheckNumbersKo(RewardFunction):
         reward = type(self).__name__
         _check_tags(self.tags, reward, optional=True)
         self._require_numbers("correct", "wrong", "no_number", "unparseable")
+        if self.several_numbers is not None:
+            self._require_numbers("several_numbers")
         if isinstance(self.rel_tol, bool) or not isinstance(self.rel_tol, (int, float)):
             raise TypeError(f"{reward}: `rel_tol` must be a number, got {self.rel_tol!r}")
         if not math.isfinite(self.rel_tol) or self.rel_tol < 0:
             raise ValueError(f"{reward}: `rel_tol` must be a finite number >= 0 (0 = exact), got {self.rel_tol!r}")
         super().__post_init__()
+
+    def _score_range(self) -> tuple[float, float]:
+        extra = () if self.several_numbers is None else (self.several_numbers,)
+        return _span(self.correct, self.wrong, self.no_number, self.unparseable, *extra)
 
     def _score_batch(
         self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]
@@ -327,7 +346,32 @@ class CheckNumbersKo(RewardFunction):
                     for value in _readings(guess.value, guess.percent, gold_percent)
                 )
                 scores.append(self.correct if hit else self.wrong)
+            if (
+                self.several_numbers is not None
+                and solution_start is not None
+                and guess is not None
+                and scores[-1] is not None
+                and _several_numbers(text, solution_start, self.tags.solution_end)  # type: ignore[union-attr]
+            ):
+                scores[-1] = float(self.several_numbers)
         return scores, {"extracted": extracted}
+
+
+def _several_numbers(text: str, solution_start: str, solution_end: str) -> bool:
+    """Whether the text inside the first solution tags (up to ``ANSWER_WINDOW`` characters) holds two or more
+    different numbers."""
+    start = text.find(solution_start)
+    if start < 0:
+        return False
+    start += len(solution_start)
+    end = text.find(solution_end, start, start + ANSWER_WINDOW + len(solution_end))
+    span = text[start : end if end >= 0 else start + ANSWER_WINDOW]
+    values = set()
+    for match in find_numbers(span):
+        values.add(match.value)
+        if len(values) > 1:
+            return True
+    return False
 
 
 # -- check_answer_ko ----------------------------------------------------------------------------------------------
@@ -393,6 +437,9 @@ class CheckAnswerKo(RewardFunction):
         _check_tags(self.tags, reward, optional=True)
         self._require_numbers("exact", "normalized", "close", "near", "wrong", "unparseable", "no_answer")
         super().__post_init__()
+
+    def _score_range(self) -> tuple[float, float]:
+        return _span(self.exact, self.normalized, self.close, self.near, self.wrong, self.unparseable, self.no_answer)
 
     def _score_batch(
         self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]

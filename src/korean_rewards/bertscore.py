@@ -51,7 +51,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from ._trl import RewardFunction
+from ._trl import RewardFunction, _span
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -687,6 +687,7 @@ class BERTScorer:
         kwargs: dict[str, Any] = {"add_special_tokens": True}
         if limit is not None:
             kwargs.update(truncation=True, max_length=limit)
+            texts = [_cut_for_tokens(text, limit, tokenizer, kwargs) for text in texts]
         id_lists = [list(ids) for ids in tokenizer(texts, **kwargs)["input_ids"]]
         if limit is not None:
             at_limit = [i for i, ids in enumerate(id_lists) if len(ids) >= limit]
@@ -845,6 +846,45 @@ def _truncate_layers(model: Any, num_layers: int, total: int | None) -> bool:
     parent = model.get_submodule(parent_name) if parent_name else model
     setattr(parent, attribute, torch.nn.ModuleList(list(module)[:num_layers]))
     return True
+
+
+#: Characters per token of the model's length limit that a text keeps before it is tokenized (see
+#: :func:`_cut_for_tokens`); a token of any tokenizer covers far fewer on real text.
+CHARS_PER_TOKEN = 8
+
+#: The most characters per token of the limit that a text keeps when its first part has too few tokens.
+MAX_CHARS_PER_TOKEN = 64
+
+
+def _cut_for_tokens(text: str, limit: int, tokenizer: Any, kwargs: dict[str, Any]) -> str:
+    """A prefix of ``text`` whose tokens, truncated to ``limit``, are those of the whole text, found cheaply.
+
+    Tokenizing a megabyte takes about a second, and all but the first ``limit`` tokens are thrown away. A text
+    longer than ``CHARS_PER_TOKEN * limit`` characters is cut at the last whitespace before that length;
+    tokenizers split words at whitespace before anything else, so when the prefix already has ``limit`` tokens
+    its truncation is the whole text's. When it has fewer (long whitespace runs, words the tokenizer maps to one
+    unknown token), the prefix grows fourfold up to ``MAX_CHARS_PER_TOKEN * limit`` characters; past that a
+    degenerate text is cut there. Texts of ordinary length are not touched.
+    """
+    budget = CHARS_PER_TOKEN * limit
+    longest = MAX_CHARS_PER_TOKEN * limit
+    while len(text) > budget:
+        cut = _whitespace_before(text, budget)
+        prefix = text[:cut]
+        if budget >= longest:
+            return prefix
+        if len(tokenizer(prefix, **kwargs)["input_ids"]) >= limit:
+            return prefix
+        budget = min(4 * budget, longest)
+    return text
+
+
+def _whitespace_before(text: str, end: int) -> int:
+    """The index of the last whitespace character before ``end`` in its second half, else ``end``."""
+    for index in range(end - 1, end // 2, -1):
+        if text[index].isspace():
+            return index
+    return end
 
 
 def _length_limit(tokenizer: Any, config: Any, max_length: int | None) -> int | None:
@@ -1159,6 +1199,10 @@ class BERTScoreReward(RewardFunction):
             for i, value in zip(todo, chosen):
                 scores[i] = value
         return scores
+
+    def _score_range(self) -> tuple[float, float]:
+        # P and R are means of cosines; with trained models they (and F) lie in [0, 1]
+        return -1.0, 1.0
 
     def as_async(self) -> BERTScoreReward:
         """The same reward (same options, same shared scorer) as an ``async`` callable for TRL.

@@ -14,11 +14,22 @@ Commands:
     string or a list of chat messages) with the library's rewards, print each reward's mean and optionally
     write the per-row scores (``--out FILE``, JSON Lines).
 
+``korean-rewards audit DATA --rewards SPEC [--rewards SPEC ...]``
+    Look for holes in a reward mix before training (:mod:`korean_rewards.audit`): build degenerate completions
+    (number spraying, tags only, hedged answers, copied prompts, filler, 10k characters, ...) from the rows of
+    DATA (JSON / JSON Lines with the prompt and gold columns, or 말평 competition items), score them next to
+    honest ones in TRL's calling convention and print a table (family, mean reward, gap to the honest answer,
+    EXPLOIT / WEAK / ok), or ``--json``. A SPEC is ``module:attr`` or ``path/to/file.py:attr`` (a reward, a list
+    of rewards, or a function that returns them; ``attr(option=value)`` calls it with options) or a library
+    reward name as for ``score``; several SPECs are summed as GRPOTrainer sums its ``reward_funcs`` (``--combine``:
+    wrapped in ``combine`` with ``--none POLICY``). Exit status 3 when an exploit is found, so it can gate training
+    in CI.
+
 ``korean-rewards demo``
     Score the bundled sample completions with every rule-based reward, offline, and print one table per kind
     of sample (BERTScore is added when its model is on this machine, else named as skipped with the reason).
 
-Exit status: 0 on success, 1 on bad input (a clear message on stderr, never a traceback; set
+Exit status: 0 on success, 3 when ``audit`` finds an exploit, 1 on bad input (a clear message on stderr, never a traceback; set
 ``KOREAN_REWARDS_DEBUG=1`` to see one), 2 on a usage error (unknown option, missing argument). Nothing is
 overwritten without ``--force``; files are written atomically (a temporary file, then ``os.replace``).
 
@@ -97,7 +108,7 @@ from .evaluation import (
 )
 from .bertscore import DEFAULT_MODEL
 
-__all__ = ["app", "main", "REWARD_NAMES", "RULE_BASED_REWARDS", "resolve_reward"]
+__all__ = ["app", "main", "REWARD_NAMES", "RULE_BASED_REWARDS", "resolve_reward", "resolve_mix"]
 
 EVALUATE_SCHEMA = "korean-rewards.evaluate/1"
 
@@ -654,6 +665,211 @@ def score(
     console.print(table)
     if out is not None:
         console.print(f"per-row scores written to {escape(str(out))}")
+
+
+# ------------------------------------------------------------------------------------------------
+# audit
+# ------------------------------------------------------------------------------------------------
+#: Exit status of ``audit`` when a degenerate family beats the honest completion.
+EXPLOIT_EXIT_CODE = 3
+
+
+def _is_reward(obj: Any) -> bool:
+    """Whether ``obj`` is a reward callable (takes ``completions``) rather than a factory that returns rewards."""
+    if not callable(obj) or isinstance(obj, type):
+        return False
+    if hasattr(obj, "_score_batch") or hasattr(obj, "components"):
+        return True
+    try:
+        parameters = inspect.signature(obj).parameters
+    except (TypeError, ValueError):
+        return True
+    return "completions" in parameters or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+
+
+def _import_target(location: str) -> Any:
+    """The module named by ``location``: a dotted module name or a path to a ``.py`` file (its folder goes on
+    ``sys.path``, as ``python file.py`` would put it, so its sibling imports work)."""
+    if location.endswith(".py") or os.sep in location or "/" in location:
+        path = Path(location)
+        if not path.is_file():
+            raise CLIError(f"{location}: no such Python file")
+        folder = str(path.resolve().parent)
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+        name = f"_korean_rewards_audit_{path.stem}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise CLIError(f"{location}: cannot import this file")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as error:  # noqa: BLE001 - the user's module failed: say so without a traceback
+            raise CLIError(f"importing {location} failed: {type(error).__name__}: {error}") from None
+        return module
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        return importlib.import_module(location)
+    except ImportError as error:
+        raise CLIError(f"cannot import the module {location!r}: {error}") from None
+
+
+def resolve_mix(spec: str) -> list[Any]:
+    """The rewards named by an ``audit --rewards`` SPEC: ``module:attr``, ``file.py:attr``, ``attr(option=value)``
+    after the colon to call a factory with options, or a library reward name (as for ``score``).
+
+    Example:
+        >>> [fn.__name__ for fn in resolve_mix("korean_rewards:check_numbers_ko")]
+        ['check_numbers_ko']
+        >>> resolve_mix("korean_rewards:no_such_name")
+        Traceback (most recent call last):
+        ...
+        korean_rewards.cli.CLIError: korean_rewards has no attribute 'no_such_name'
+    """
+    if ":" not in spec:
+        return [resolve_reward(spec)]
+    location, _, target = spec.rpartition(":")
+    name, options = _parse_spec(target)
+    module = _import_target(location)
+    if not hasattr(module, name):
+        raise CLIError(f"{location} has no attribute {name!r}")
+    value = getattr(module, name)
+    if options or (callable(value) and not _is_reward(value)):
+        try:
+            value = value(**options)
+        except Exception as error:  # noqa: BLE001 - the user's factory failed: say so without a traceback
+            raise CLIError(f"calling {location}:{target} failed: {type(error).__name__}: {error}") from None
+    rewards = list(value) if isinstance(value, (list, tuple)) else [value]
+    for fn in rewards:
+        if not callable(fn):
+            raise CLIError(f"{spec} gives {fn!r}, which is not a reward callable")
+    return rewards
+
+
+_VERDICT_STYLES = {"EXPLOIT": "bold red", "WEAK": "yellow", "ok": "green", "n/a": "dim"}
+
+
+@app.command()
+@_handles_errors
+def audit(
+    data: Annotated[
+        Path,
+        typer.Argument(
+            help="JSON or JSON Lines rows with the prompt and gold answer columns the rewards read (other fields "
+            "are passed as dataset columns), or 말평 competition items.",
+            show_default=False,
+        ),
+    ],
+    rewards: Annotated[
+        list[str],
+        typer.Option(
+            "--rewards",
+            "-r",
+            help="The mix (repeat the option; summed as GRPOTrainer sums reward_funcs): module:attr or "
+            "path/to/file.py:attr (a reward, a list, or a function returning them; attr(option=value) calls it), or "
+            "a library reward name.",
+            show_default=False,
+        ),
+    ],
+    weight: Annotated[
+        list[float] | None,
+        typer.Option("--weight", "-w", help="One weight per reward, as GRPOConfig(reward_weights=...)."),
+    ] = None,
+    prompt_column: Annotated[str, typer.Option(help="Column with the prompt (else 'question').")] = "prompt",
+    answer_column: Annotated[str, typer.Option(help="Column with the gold answer.")] = "answer",
+    reasoning_column: Annotated[
+        str, typer.Option(help="Column with worked solutions, used as the honest math reasoning when present.")
+    ] = "reasoning",
+    combined: Annotated[
+        bool,
+        typer.Option("--combine", help="Audit combine(rewards, weights, none=--none) instead of the trainer's sum."),
+    ] = False,
+    none: Annotated[str, typer.Option("--none", help="combine's None policy with --combine.")] = "worst",
+    kind: Annotated[str, typer.Option(help="Completion layout: auto, math (notebook tags) or malpyeong.")] = "auto",
+    limit: Annotated[int | None, typer.Option(min=1, help="Audit only the first N rows.")] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Rows per reward call.")] = 16,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
+) -> None:
+    """Find degenerate completions that a reward mix pays as much as honest ones (exit status 3 if any)."""
+    from .audit import KINDS, audit_rewards, audit_rows
+
+    if kind not in KINDS:
+        raise CLIError(f"--kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    records = read_records(data)
+    if not records:
+        raise CLIError(f"{data} holds no rows")
+    try:
+        rows, notes = audit_rows(records, prompt_column, answer_column, reasoning_column)
+    except ValueError as error:
+        raise CLIError(f"{data}: {error}") from None
+    if not rows:
+        raise CLIError(
+            f"{data}: no row has a prompt (column {prompt_column!r}) and a gold answer (column {answer_column!r})"
+            + (f"; {notes[0]}" if notes else "")
+        )
+    if limit is not None:
+        rows = rows[:limit]
+    mix = [fn for spec in rewards for fn in resolve_mix(spec)]
+    if weight and len(weight) != len(mix):
+        raise CLIError(f"got {len(weight)} --weight values for {len(mix)} rewards: give one per reward")
+    if combined:
+        from .combining import combine
+
+        try:
+            mix = [combine(list(zip(mix, weight or [1.0] * len(mix))), none=none)]
+        except (TypeError, ValueError) as error:
+            raise CLIError(f"--combine: {error}") from None
+        weight = None
+    with _progress(not json_output) as progress:
+        task = progress.add_task("auditing", total=len(rows))
+        try:
+            report = audit_rewards(
+                mix, rows, weights=weight or None, prompt_key=prompt_column, answer_key=answer_column,
+                reasoning_key=reasoning_column, kind=kind, batch_size=batch_size,
+                on_progress=lambda n: progress.advance(task, n),
+            )
+        except ImportError as error:
+            raise CLIError(f"a reward cannot run here: {error}") from None
+        except (ValueError, TypeError, KeyError) as error:
+            raise CLIError(str(error)) from None
+    report.notes[:0] = notes
+    if json_output:
+        document = {"data": str(data), **report.to_dict()}
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_audit(report, data)
+    if not report.passed:
+        raise typer.Exit(EXPLOIT_EXIT_CODE)
+
+
+def _print_audit(report: Any, data: Path) -> None:
+    console = _console()
+    table = Table(
+        title=f"audit of {report.reward} on {_display(data)} ({report.n_rows} rows, {report.kind} layout)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    for column in ("family", "mean", "vs", "gap", "above", "verdict"):
+        table.add_column(column, justify="left" if column in ("family", "vs", "verdict") else "right", no_wrap=True)
+    table.add_row("honest", _fmt(report.honest, 3), "", "", "", "ref")
+    table.add_row("honest_wrong", _fmt(report.honest_wrong, 3), "", "", "", "ref")
+    for result in report.results:
+        gap = "—" if result.gap is None else f"{result.gap:+.3f}"
+        table.add_row(
+            result.family, _fmt(result.mean, 3), result.compared_to.replace("_", " "), gap,
+            f"{result.rows_above}/{report.n_rows}", Text(result.verdict, style=_VERDICT_STYLES.get(result.verdict, "")),
+        )
+    console.print(table)
+    for note in report.notes:
+        console.print(f"[dim]note: {escape(note)}[/dim]")
+    if report.passed:
+        weak = [result.family for result in report.results if result.verdict == "WEAK"]
+        console.print("[green]no exploit found[/green]" + (f"; weak (ties the honest answer): {', '.join(weak)}" if weak else ""))
+    else:
+        names = ", ".join(result.family for result in report.exploits)
+        console.print(f"[bold red]EXPLOIT[/bold red]: {escape(names)} score above the honest completion")
 
 
 # ------------------------------------------------------------------------------------------------

@@ -11,11 +11,25 @@ stack, ``None`` / NaN skipped); the per-sample columns cannot be shown there, wh
 
 ``None`` values (a component that cannot score a sample; a NaN counts as ``None``) follow the ``none`` policy:
 
-- ``"skip"`` (default): leave the component out of that sample and rescale the rest by
+- ``"worst"`` (default): a ``None`` counts as that component's worst score, the lowest of its ``score_range``
+  (the highest for a negative weight), so that no completion gains by making a component return ``None``.
+  The range comes from ``ranges={reward: (low, high)}``, else the reward's ``score_range`` attribute (every
+  reward of this library has one; set ``my_reward.score_range = (0.0, 1.0)`` on your own function). A component
+  with no declared range counts a ``None`` as the worst score it gave in the same call (TRL scores a whole
+  generation batch in one call), or 0.0 when it gave none. ``None`` when every component is ``None``, or when
+  a component of this library that reads a gold column has none for the sample (TRL then ignores the sample:
+  "does not apply");
+- ``"skip"``: leave the component out of that sample and rescale the rest by
   ``sum(|w| of all components) / sum(|w| of the components present)``, so the scale of the total stays the same;
-  ``None`` when every component is ``None`` (TRL then ignores the sample);
-- ``"zero"``: count a ``None`` as 0.0;
+  ``None`` when every component is ``None``. **Risk:** the missing component is filled, in effect, with the mean
+  per-weight score of the others, which can lie far above the component's own maximum: when the model controls
+  the ``None`` (no reasoning, no letters), GRPO learns to produce it. Use it only for components that return
+  ``None`` because of the data, never because of what the model wrote; ``korean-rewards audit`` finds such holes;
+- ``"zero"``: count a ``None`` as 0.0 (a gain for the model when 0.0 lies above the component's lowest score);
 - ``"propagate"``: the sample's total is ``None`` as soon as one component is ``None``.
+
+The per-component values that the combined reward logs are the components' own, ``None`` left out, whatever the
+policy.
 
 Logging across processes: TRL reduces each ``log_metric`` name with collective operations keyed by name, so
 every rank must log the same names in every batch or the ranks hang or mix metrics up. The combined reward
@@ -42,11 +56,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._trainer import calling_trainer, check_unique_reward_names, record_metrics, warn_no_extra_columns
+from ._trl import _missing
 
-__all__ = ["NONE_POLICIES", "combine", "CombinedReward", "malpyeong_reward", "malpyeong_final_score"]
+__all__ = [
+    "NONE_POLICIES",
+    "combine",
+    "CombinedReward",
+    "check_range",
+    "declared_range",
+    "malpyeong_reward",
+    "malpyeong_final_score",
+]
 
 #: Accepted values of ``none`` (see the module docstring).
-NONE_POLICIES = ("skip", "zero", "propagate")
+NONE_POLICIES = ("worst", "skip", "zero", "propagate")
 
 #: The team formula ``(BERT + EM + (Format + 3*ROUGE)/2) / 3`` as weights.
 MALPYEONG_WEIGHTS = {"bertscore": 1 / 3, "em": 1 / 3, "format": 1 / 6, "rouge1": 1 / 2}
@@ -84,6 +107,45 @@ def _render_weight(weight: float) -> str:
     return f"{weight:.4g}"
 
 
+def check_range(value: Any, where: str) -> tuple[float, float]:
+    """A declared score range ``(low, high)`` as floats; ``TypeError``/``ValueError`` naming ``where`` otherwise.
+
+    Example:
+        >>> check_range((0, 1), "my_reward")
+        (0.0, 1.0)
+    """
+    if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise TypeError(f"the score range of {where} must be a pair (low, high), got {value!r}")
+    low, high = (_check_weight(bound, f"the score range of {where}") for bound in value)
+    if low > high:
+        raise ValueError(f"the score range of {where} must be (low, high) with low <= high, got {value!r}")
+    return low, high
+
+
+def declared_range(fn: Any) -> tuple[float, float] | None:
+    """The score range a reward callable declares through a ``score_range`` attribute, or ``None``.
+
+    Example:
+        >>> from korean_rewards import check_numbers_ko
+        >>> declared_range(check_numbers_ko)
+        (-2.5, 3.5)
+        >>> def plain(completions, **kwargs):
+        ...     return [1.0 for _ in completions]
+        >>> declared_range(plain) is None
+        True
+        >>> plain.score_range = (0, 1)
+        >>> declared_range(plain)
+        (0.0, 1.0)
+    """
+    try:
+        value = getattr(fn, "score_range", None)
+    except Exception:  # noqa: BLE001 - a property that fails declares nothing
+        return None
+    if value is None:
+        return None
+    return check_range(value, _component_name(fn))
+
+
 def _as_value(value: Any, component: str) -> float | None:
     if value is None:
         return None
@@ -100,8 +162,9 @@ def _as_value(value: Any, component: str) -> float | None:
 class CombinedReward:
     """A TRL reward callable: the weighted sum of other reward callables (build it with :func:`combine`).
 
-    ``components`` is a tuple of ``(reward, weight)``; ``none`` is the ``None`` policy (``"skip"``, ``"zero"``
-    or ``"propagate"``); ``name`` becomes ``__name__`` (else a formula of the components); ``log_components=False``
+    ``components`` is a tuple of ``(reward, weight)``; ``none`` is the ``None`` policy (``"worst"``, ``"skip"``,
+    ``"zero"`` or ``"propagate"``); ``ranges`` gives the score range of components by reward (it wins over their
+    own ``score_range``); ``name`` becomes ``__name__`` (else a formula of the components); ``log_components=False``
     turns the per-component logging off. Each component is called once per batch with exactly the arguments
     the trainer passed, so their own ``log_extra`` / ``log_metric`` calls still reach the trainer.
     Picklable when its components are.
@@ -114,10 +177,12 @@ class CombinedReward:
     """
 
     components: tuple[tuple[Any, float], ...]
-    none: str = "skip"
+    none: str = "worst"
     name: str | None = None
     log_components: bool = True
+    ranges: Any = None
     component_names: tuple[str, ...] = field(init=False, repr=False)
+    component_ranges: tuple[tuple[float, float] | None, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.components, Mapping) or not isinstance(self.components, Iterable):
@@ -152,7 +217,37 @@ class CombinedReward:
                 )
             names.append(component)
         self.component_names = tuple(names)
+        self.component_ranges = self._resolve_ranges(pairs, names)
         self.__name__ = self.name or self._derive_name()
+
+    def _resolve_ranges(self, pairs: list[tuple[Any, float]], names: list[str]) -> tuple[tuple[float, float] | None, ...]:
+        given: dict[int, tuple[float, float]] = {}
+        if self.ranges is not None:
+            if not isinstance(self.ranges, Mapping):
+                raise TypeError(f"ranges must be a dict {{reward: (low, high)}}, got {type(self.ranges).__name__}")
+            listed = {id(fn) for fn, _ in pairs}
+            for fn, value in self.ranges.items():
+                if id(fn) not in listed:
+                    raise ValueError(f"ranges names {_component_name(fn)}, which is not a component of this combine")
+                given[id(fn)] = check_range(value, _component_name(fn))
+        return tuple(given.get(id(fn)) or declared_range(fn) for (fn, _), name in zip(pairs, names))
+
+    @property
+    def score_range(self) -> tuple[float, float] | None:
+        """The range of the combined score: the weighted sum of the components' ranges (``None`` if one is unknown).
+
+        With ``none="skip"`` the rescaling can leave this range, so it is ``None`` then.
+
+        Example:
+            >>> from korean_rewards import malpyeong_em_reward, malpyeong_format_reward
+            >>> combine({malpyeong_em_reward: 2.0, malpyeong_format_reward: -1.0}).score_range
+            (-1.0, 2.0)
+        """
+        if self.none == "skip" or any(r is None for r in self.component_ranges):
+            return None
+        low = sum(min(w * r[0], w * r[1]) for (_, w), r in zip(self.components, self.component_ranges))  # type: ignore[index]
+        high = sum(max(w * r[0], w * r[1]) for (_, w), r in zip(self.components, self.component_ranges))  # type: ignore[index]
+        return low, high
 
     def _derive_name(self) -> str:
         terms = []
@@ -194,12 +289,43 @@ class CombinedReward:
             columns.append(values)
         weights = [weight for _, weight in self.components]
         total_abs = sum(abs(weight) for weight in weights)
-        combined = [self._combine_row(row, weights, total_abs) for row in zip(*columns)] if n else []
+        worst = self._worst_values(columns, weights) if self.none == "worst" else []
+        no_gold = self._rows_without_gold(kwargs, n) if self.none == "worst" else set()
+        combined = [
+            None if index in no_gold else self._combine_row(row, weights, total_abs, worst)
+            for index, row in enumerate(zip(*columns))
+        ]
         if self.log_components:
             self._log(columns, kwargs, trainer)
         return combined
 
-    def _combine_row(self, row: tuple[float | None, ...], weights: list[float], total_abs: float) -> float | None:
+    def _rows_without_gold(self, kwargs: dict[str, Any], n: int) -> set[int]:
+        """Rows whose gold value is missing for a component of this library that reads one: "does not apply"."""
+        rows: set[int] = set()
+        for fn, _ in self.components:
+            if not getattr(fn, "needs_gold", False):
+                continue
+            column = kwargs.get(getattr(fn, "answer_key", "answer"))
+            if isinstance(column, (list, tuple)) and len(column) == n:
+                rows.update(i for i, gold in enumerate(column) if _missing(gold))
+        return rows
+
+    def _worst_values(self, columns: list[list[float | None]], weights: list[float]) -> list[float]:
+        """What a ``None`` counts as for each component under ``"worst"``: the end of its declared range that
+        lowers the total, else the worst value it gave in this call (0.0 if it gave none)."""
+        worst = []
+        for values, weight, declared in zip(columns, weights, self.component_ranges):
+            if declared is not None:
+                low, high = declared
+            else:
+                present = [value for value in values if value is not None]
+                low, high = (min(present), max(present)) if present else (0.0, 0.0)
+            worst.append(low if weight >= 0 else high)
+        return worst
+
+    def _combine_row(
+        self, row: tuple[float | None, ...], weights: list[float], total_abs: float, worst: list[float]
+    ) -> float | None:
         total = 0.0
         present_abs = 0.0
         missing = False
@@ -213,6 +339,10 @@ class CombinedReward:
             return total
         if self.none == "propagate":
             return None
+        if self.none == "worst":
+            if all(value is None for value in row):
+                return None
+            return total + sum(weight * low for value, weight, low in zip(row, weights, worst) if value is None)
         # "skip"
         if all(value is None for value in row):
             return None
@@ -261,29 +391,36 @@ def combine(
     weighted: Mapping[Callable[..., Any], float] | Iterable[tuple[Callable[..., Any], float]],
     *,
     name: str | None = None,
-    none: str = "skip",
+    none: str = "worst",
+    ranges: Mapping[Callable[..., Any], tuple[float, float]] | None = None,
     log_components: bool = True,
 ) -> CombinedReward:
     """Combine reward callables into one TRL reward callable: the weighted sum of their values.
 
     ``weighted`` is ``[(reward, weight), ...]`` or ``{reward: weight}``; any TRL reward callable works (a
     function ``f(completions, **kwargs)`` or a reward object), async functions and reward models do not.
-    ``none`` is the policy for ``None`` values (``"skip"``, ``"zero"``, ``"propagate"``; see the module
-    docstring). The result's ``__name__`` is ``name`` or a readable formula such as
-    ``combine(1*malpyeong_em_reward+0.5*malpyeong_format_reward)``; it depends only on the components and weights.
+    ``none`` is the policy for ``None`` values (``"worst"``, the default, ``"skip"``, ``"zero"``,
+    ``"propagate"``; see the module docstring): by default a ``None`` counts as the component's lowest score,
+    so dodging a component never pays. ``ranges={reward: (low, high)}`` declares the score range of
+    components that have no ``score_range`` attribute (plain functions); without one, a ``None`` counts as the
+    lowest value that component gave in the same call. The result's ``__name__`` is ``name`` or a readable
+    formula such as ``combine(1*malpyeong_em_reward+0.5*malpyeong_format_reward)``; it depends only on the
+    components and weights.
 
     Example:
         >>> def length_bonus(completions, **kwargs):
         ...     return [min(len(c), 10) / 10 for c in completions]
-        >>> def no_score(completions, **kwargs):
-        ...     return [None for _ in completions]
-        >>> reward = combine([(length_bonus, 1.0), (no_score, 1.0)])
+        >>> def maybe(completions, **kwargs):  # 1.0 for a "!", None when there is no text
+        ...     return [float("!" in c) if c else None for c in completions]
+        >>> reward = combine([(length_bonus, 1.0), (maybe, 1.0)], ranges={maybe: (-1.0, 1.0)})
         >>> reward.__name__
-        'combine(1*length_bonus+1*no_score)'
-        >>> reward(completions=["abcde"])  # no_score is skipped and the rest rescaled by 2/1
-        [1.0]
-        >>> combine([(length_bonus, 1.0), (no_score, 1.0)], none="zero")(completions=["abcde"])
-        [0.5]
+        'combine(1*length_bonus+1*maybe)'
+        >>> reward(completions=["abcde!", ""])  # the None counts as maybe's lowest score, -1.0
+        [1.6, -1.0]
+        >>> combine([(length_bonus, 1.0), (maybe, 1.0)], none="skip")(completions=["abcde!", ""])  # risky
+        [1.6, 0.0]
+        >>> combine([(length_bonus, 1.0), (maybe, 1.0)])(completions=["abcde!", "ab", ""])  # no range: worst seen
+        [1.6, 0.2, 0.0]
     """
     if isinstance(weighted, Mapping):
         pairs = tuple(weighted.items())
@@ -291,7 +428,7 @@ def combine(
         raise TypeError("combine takes [(reward, weight), ...] or {reward: weight}")
     else:
         pairs = tuple(weighted)
-    return CombinedReward(pairs, none=none, name=name, log_components=log_components)
+    return CombinedReward(pairs, none=none, name=name, log_components=log_components, ranges=ranges)
 
 
 def malpyeong_reward(
@@ -300,7 +437,7 @@ def malpyeong_reward(
     answer_key: str = "answer",
     *,
     name: str = "malpyeong_reward",
-    none: str = "zero",
+    none: str = "propagate",
     **scorer_options: Any,
 ) -> CombinedReward:
     """The team reward ``(BERT + EM + (Format + 3*ROUGE)/2) / 3`` as one combined reward (maximum 4/3).
@@ -309,8 +446,10 @@ def malpyeong_reward(
     EM the normalized answers (official rules), Format checks the answer template. The BERTScore component is
     :class:`korean_rewards.bertscore.BERTScoreReward` built with ``model_type=bertscore_model``,
     ``num_layers`` (``None``: bert-score's default layer for that model), ``answer_key`` and
-    ``**scorer_options``; it loads no model until its first call. ``none="zero"`` (default) counts a component's
-    ``None`` (e.g. no reason to compare) as 0, as the formula does. Needs the ``[bertscore]`` and ``[rouge]`` extras.
+    ``**scorer_options``; it loads no model until its first call. A completion without a reason gets 0.0 from
+    BERTScore and ROUGE-1, as in the formula; a component gives ``None`` only for a row without a gold answer, and
+    ``none="propagate"`` (default) makes the total ``None`` then ("does not apply", as from every reward). Needs
+    the ``[bertscore]`` and ``[rouge]`` extras.
 
     Example:
         >>> reward = malpyeong_reward()  # builds the components; loads no model yet

@@ -69,7 +69,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from ._trl import RewardFunction, RewardOutput
+from ._trl import RewardFunction, RewardOutput, _span
 from .tags import NOTEBOOK_TAGS, Tags, _check_tags
 
 __all__ = [
@@ -464,9 +464,11 @@ class LanguageConsistencyKo(RewardFunction):
     answer is the text inside the solution tags. ``allowed`` words (e.g. ``["GRPO", "Python"]``) and, with
     ``allow_quoted=True``, quoted terms without Hangul do not count against.
 
-    A completion whose part is missing or holds no language-bearing character (only numbers, math, code...)
-    scores ``None``: "not applicable", which TRL treats as NaN and leaves out of the reward sum. The ratio of
-    every completion is logged as the column ``<name>/korean_ratio`` through TRL's ``log_extra``.
+    A completion whose part is missing or holds no language-bearing character (only numbers, math, code, or
+    nothing at all) scores 0.0, the lowest score: the model wrote it that way, so leaving the reward out would
+    pay it for skipping the reasoning (a ``None`` would let :func:`~korean_rewards.combine` or TRL drop the
+    component). Its ratio is logged as ``None``: the ratio of every completion is logged as the column
+    ``<name>/korean_ratio`` through TRL's ``log_extra``.
 
     Example:
         >>> reward = LanguageConsistencyKo()
@@ -475,7 +477,7 @@ class LanguageConsistencyKo(RewardFunction):
         ...     [{"role": "assistant", "content": "먼저 add the numbers.<end_working_out><SOLUTION>7</SOLUTION>"}],
         ...     "<end_working_out><SOLUTION>7</SOLUTION>",
         ... ])
-        [1.0, 0.133..., None]
+        [1.0, 0.133..., 0.0]
         >>> strict = LanguageConsistencyKo(mode="threshold", threshold=0.95, allowed=["GRPO"])
         >>> strict.score("GRPO로 학습합니다.<end_working_out><SOLUTION>1</SOLUTION>")
         1.0
@@ -516,10 +518,13 @@ class LanguageConsistencyKo(RewardFunction):
             segment = _part_text(text, self.part, self.tags)
             ratios.append(None if segment is None else _ratio(segment, self.allowed, self.allow_quoted))
         if self.mode == "linear":
-            scores: RewardOutput = list(ratios)
+            scores: RewardOutput = [0.0 if ratio is None else ratio for ratio in ratios]
         else:
-            scores = [None if ratio is None else float(ratio >= self.threshold) for ratio in ratios]
+            scores = [0.0 if ratio is None else float(ratio >= self.threshold) for ratio in ratios]
         return scores, {"korean_ratio": ratios}
+
+    def _score_range(self) -> tuple[float, float]:
+        return 0.0, 1.0
 
 
 #: The default language-consistency reward: the share of Korean in the reasoning.
@@ -657,6 +662,9 @@ class RepetitionPenaltyKo(RewardFunction):
             segment = _part_text(text, self.part, self.tags)
             windows.append(_window(segment, self.max_chars, max_words) if segment else "")
         return [_repetition(tokens, self.ngram_size, float(self.max_penalty)) for tokens in tokenize(windows)]
+
+    def _score_range(self) -> tuple[float, float]:
+        return _span(self.max_penalty, 0.0)
 
 
 #: The default repetition penalty: morpheme 5-grams over the whole completion, down to -1.0.

@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ._trl import RewardFunction, RewardOutput
+from ._trl import RewardFunction, RewardOutput, _span
 
 __all__ = [
     "split_answer_reason",
@@ -199,6 +199,9 @@ class MalpyeongEMReward(RewardFunction):
             scores.append(1.0 if predicted in alternatives else 0.0)
         return scores, {"answer": answers}
 
+    def _score_range(self) -> tuple[float, float]:
+        return 0.0, 1.0
+
 
 def template_parts(text: str, curly_quotes: bool = False) -> tuple[bool, bool, bool]:
     """Which parts of the answer template ``"<sentence>"가 옳다. <reason>`` a text has.
@@ -279,6 +282,11 @@ class MalpyeongFormatReward(RewardFunction):
                     float(verdict * self.verdict_credit + quoted * self.quoted_credit + reason * self.reason_credit)
                 )
         return scores
+
+    def _score_range(self) -> tuple[float, float]:
+        credits = (self.verdict_credit, self.quoted_credit, self.reason_credit)
+        partial = [sum(c for c, on in zip(credits, (a, b, d)) if on) for a in (0, 1) for b in (0, 1) for d in (0, 1)]
+        return _span(self.full_credit, *partial[:-1])
 
 
 #: Official exact match on the ``answer`` column (the default instance).

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from ._trl import RewardFunction, RewardOutput
+from ._trl import RewardFunction, RewardOutput, _span
 
 __all__ = [
     "Tags",
@@ -275,6 +275,9 @@ class MatchFormatExactly(_FormatReward):
             scores.append(match if found else miss)
         return scores
 
+    def _score_range(self) -> tuple[float, float]:
+        return _span(self.match, self.miss)
+
     def _prepare(self) -> tuple[Any, ...]:
         tags = self.tags
         prepared = (
@@ -375,6 +378,9 @@ class MatchFormatApproximately(_FormatReward):
             scores.append(score)
         return scores
 
+    def _score_range(self) -> tuple[float, float]:
+        counted = 3 if self.start_tag == "ignore" else 4
+        return _span(counted * self.once, counted * self.not_once)
 
     def _prepare(self) -> tuple[Any, ...]:
         tags = self.tags
