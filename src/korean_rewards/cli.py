@@ -88,12 +88,15 @@ from .evaluation import (
     atomic_write_text,
     best_result,
     BERTScoreF1,
+    BLEURTScore,
     evaluate_items,
     find_prediction_files,
     import_scorer,
     load_bleurt_checkpoint,
     load_items,
+    read_ids,
     read_records,
+    select_items,
 )
 from .bertscore import DEFAULT_MODEL
 
@@ -262,6 +265,34 @@ def _quiet_transformers() -> None:
     transformers_logging.set_verbosity_error()
 
 
+#: How library messages name options (``num_layers=``) -> the flags of ``evaluate`` and ``demo``.
+_FLAG_WORDS: tuple[tuple[str, str], ...] = (
+    (r"\bmodel_type='([^']*)'", r"--bertscore-model \1"),
+    (r"\bmodel_type=", "--bertscore-model "),
+    (r"\bnum_layers=<layer>", "--num-layers <layer>"),
+    (r"\bnum_layers=", "--num-layers "),
+    (r"\bnum_layers\b", "--num-layers"),
+    (r"\bbatch_size\b", "--batch-size"),
+    (r"\bcheckpoint=", "--bleurt-model "),
+    (r"\bdevice=", "--device "),
+    (r" \(force=True\)", ""),
+)
+
+
+def _as_flags(message: str) -> str:
+    """A library message with its keyword arguments (``num_layers=``) renamed to this command's flags.
+
+    Example:
+        >>> _as_flags("num_layers=99, but 'x' has only 4 layers")
+        "--num-layers 99, but 'x' has only 4 layers"
+    """
+    import re
+
+    for pattern, flag in _FLAG_WORDS:
+        message = re.sub(pattern, flag, message)
+    return message
+
+
 def _load_bertscore(model: str, num_layers: int | None, device: str | None, batch_size: int) -> BERTScoreF1:
     missing = [name for name in ("torch", "transformers") if importlib.util.find_spec(name) is None]
     if missing:
@@ -281,10 +312,50 @@ def _load_bertscore(model: str, num_layers: int | None, device: str | None, batc
         scorer.load()
     except Exception as error:  # noqa: BLE001 - any loading failure is reported as a user-facing message
         raise CLIError(
-            f"cannot load the BERTScore model {model!r}: {error}. Pass a local folder with --bertscore-model "
-            "PATH, or --no-bertscore to skip BERTScore"
+            f"cannot load the BERTScore model {model!r}: {_as_flags(str(error))}. Pass a local folder with "
+            "--bertscore-model PATH, or --no-bertscore to skip BERTScore"
         ) from None
     return scorer
+
+
+def _load_bleurt(model: str, device: str | None, batch_size: int, tf_gelu: bool) -> tuple[BLEURTScore, dict[str, Any]]:
+    missing = [name for name in ("torch", "transformers", "sentencepiece") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise CLIError(
+            f"--bleurt-model needs {' and '.join(missing)}: pip install 'korean-rewards[bleurt]', or leave "
+            "--bleurt-model out"
+        )
+    scorer = BLEURTScore(model, device=device, batch_size=batch_size, tf_gelu=tf_gelu)
+    try:
+        described = scorer.describe()
+    except Exception as error:  # noqa: BLE001 - any loading failure is reported as a user-facing message
+        raise CLIError(f"cannot load the BLEURT model given with --bleurt-model: {_as_flags(str(error))}") from None
+    return scorer, described
+
+
+def _input_paths(labels: Path, predictions: Sequence[Path], ids: Path | None, bleurt_function: str | None) -> list[Path]:
+    """Every file the command reads (an output path may never be one of them)."""
+    paths = [labels, *predictions]
+    if ids is not None:
+        paths.append(ids)
+    if bleurt_function:
+        module = bleurt_function.rpartition(":")[0]
+        if module.endswith(".py"):
+            paths.append(Path(module))
+    return paths
+
+
+def _refuse_input_as_output(out: Path, inputs: Sequence[Path], flag: str = "--out") -> None:
+    """``--out`` may not name a file the command reads, with or without --force."""
+    target = out.resolve()
+    for path in inputs:
+        resolved = path.resolve()
+        if resolved == target or (resolved.is_dir() and target.is_relative_to(resolved) and target.exists()
+                                  and target.suffix.lower() in (".json", ".jsonl")):
+            raise CLIError(
+                f"{flag} {out} is one of the input files ({path}): choose another file name (--force never "
+                "overwrites an input)"
+            )
 
 
 @app.command()
@@ -306,52 +377,119 @@ def evaluate(
     num_layers: Annotated[
         int | None, typer.Option(help="BERT layer for BERTScore (default: bert-score's choice, 9 for mBERT).")
     ] = None,
-    device: Annotated[str | None, typer.Option(help="Device for BERTScore: cpu, cuda, cuda:1 ...")] = None,
+    device: Annotated[str | None, typer.Option(help="Device for BERTScore and BLEURT: cpu, cuda, cuda:1 ...")] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="BERTScore batch size.")] = 64,
     no_bertscore: Annotated[bool, typer.Option("--no-bertscore", help="Skip BERTScore (no torch needed).")] = False,
+    bleurt_model: Annotated[
+        str | None,
+        typer.Option(
+            help="BLEURT checkpoint in bleurt-pytorch's format, a local folder or a hub id (the official scorer "
+            "uses BLEURT-20: lucadiliello/BLEURT-20). Gives the official final score.",
+        ),
+    ] = None,
+    bleurt_tf_gelu: Annotated[
+        bool,
+        typer.Option(
+            "--bleurt-tf-gelu",
+            help="Compute the checkpoint's \"gelu\" as TensorFlow BLEURT does (tanh approximation) instead of the "
+            "exact GELU that bleurt-pytorch uses.",
+        ),
+    ] = False,
+    bleurt_batch_size: Annotated[int, typer.Option(min=1, help="BLEURT batch size (--bleurt-model).")] = 32,
     bleurt_function: Annotated[
         str | None,
-        typer.Option(help="BLEURT scorer to import, module:function, called as f(candidates, references) -> scores on 0-1."),
+        typer.Option(
+            help="BLEURT scorer to import, module:function or file.py:function (the current folder is searched "
+            "first), called as f(candidates, references) -> scores on 0-1."
+        ),
     ] = None,
     bleurt_checkpoint: Annotated[
         str | None,
         typer.Option(help="BLEURT checkpoint folder for Google's TensorFlow bleurt package (not installable here)."),
     ] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Score only the first N labels (and their predictions).")
+    ] = None,
+    ids: Annotated[
+        Path | None,
+        typer.Option(help="Score only the items whose ids this file lists (one per line, or a JSON list)."),
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
     items: Annotated[bool, typer.Option("--items", help="Include per-item scores in the JSON report.")] = False,
     out: Annotated[Path | None, typer.Option(help="Also write the JSON report to this file.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite --out if it exists (never an input file).")
+    ] = False,
 ) -> None:
     """Score prediction files with the official 말평 rules (0-100 scale) and name the best one.
 
     EM counts every item; ROUGE-1 (MeCab-ko morphemes), BERTScore (F1) and BLEURT average over the items
     where both the gold and the predicted reason are non-empty. final = (EM + descriptive average) / 2.
+    Scores are also broken down by question type (선택형 / 교정형). A file that cannot be read or scored is
+    reported and skipped; the others are scored, and the exit status is 1.
     """
-    if bleurt_function and bleurt_checkpoint:
-        raise CLIError("give either --bleurt-function or --bleurt-checkpoint, not both")
-    if out is not None and out.exists() and not force:
-        raise CLIError(f"{out} exists already: pass --force to overwrite it")
+    given = [flag for flag, value in (("--bleurt-model", bleurt_model), ("--bleurt-function", bleurt_function),
+                                      ("--bleurt-checkpoint", bleurt_checkpoint)) if value]  # fmt: skip
+    if len(given) > 1:
+        raise CLIError(f"give one BLEURT scorer, not {' and '.join(given)}")
+    if bleurt_tf_gelu and not bleurt_model:
+        raise CLIError("--bleurt-tf-gelu applies to --bleurt-model only")
+    if out is not None:
+        _refuse_input_as_output(out, _input_paths(labels, predictions, ids, bleurt_function))
+        if out.exists() and not force:
+            raise CLIError(f"{out} exists already: pass --force to overwrite it")
     if importlib.util.find_spec("mecab_ko") is None:
         raise CLIError("ROUGE-1 needs MeCab-ko: pip install 'korean-rewards[rouge]'")
 
     gold = load_items(labels, what="labels")
+    subset = ids is not None or limit is not None
+    if subset:
+        wanted = read_ids(ids) if ids is not None else None
+        gold = select_items(gold, ids=wanted, limit=limit, ids_name=f"--ids {ids}")
+    gold_ids = {item.id for item in gold}
+
     skipped: list[Path] = []
-    files = find_prediction_files(predictions, exclude=[labels], skipped=skipped)
-    if not files:
+    failures: list[tuple[str, str]] = []  # (file, message): reported, skipped, exit status 1
+    broken: list[tuple[Path, str]] = []
+    files = find_prediction_files(predictions, exclude=[labels], skipped=skipped, broken=broken)
+    failures += [(_display(path), message) for path, message in broken]
+    loaded: list[tuple[Path, list[Item]]] = []
+    for path in files:  # all input errors before the model
+        try:
+            predicted = load_items(path, what="predictions")
+        except EvaluationInputError as error:
+            failures.append((_display(path), str(error)))
+            continue
+        if subset:
+            predicted = [item for item in predicted if item.id in gold_ids]
+        loaded.append((path, predicted))
+    if not loaded:
+        if failures:
+            raise CLIError("no prediction file could be read:\n" + "\n".join(message for _, message in failures))
         raise CLIError("no prediction files found in " + ", ".join(str(p) for p in predictions))
-    loaded = [(path, load_items(path, what="predictions")) for path in files]  # all input errors before the model
 
     notes: list[str] = [f"skipped {_display(path)}: not competition items" for path in skipped]
+    if subset:
+        notes.append(f"scored a subset: {len(gold)} labels (" + ", ".join(
+            part for part in (f"--ids {ids}" if ids is not None else "", f"--limit {limit}" if limit else "") if part
+        ) + ")")
     bleurt: TextScorer | None = None
     bleurt_name: str | None = None
-    if bleurt_function:
+    bleurt_info: dict[str, Any] | None = None
+    if bleurt_model:
+        status = f"loading BLEURT {bleurt_model} ..."
+        with _error_console().status(status) if not json_output and sys.stderr.isatty() else _null():
+            bleurt, bleurt_info = _load_bleurt(bleurt_model, device, bleurt_batch_size, bleurt_tf_gelu)
+        bleurt_name = bleurt_model
+    elif bleurt_function:
         bleurt, bleurt_name = import_scorer(bleurt_function), bleurt_function
     elif bleurt_checkpoint:
         bleurt, bleurt_name = load_bleurt_checkpoint(bleurt_checkpoint), bleurt_checkpoint
     else:
         notes.append(
-            "BLEURT not computed: the official BLEURT-20 needs TensorFlow's bleurt package, which is not "
-            "installable here (plug a scorer in with --bleurt-function module:function)."
+            "BLEURT not computed: pass --bleurt-model lucadiliello/BLEURT-20 (a bleurt-pytorch checkpoint, "
+            "pip install 'korean-rewards[bleurt]') for the official final score; TensorFlow's bleurt package is "
+            "not installable here (or plug a scorer in with --bleurt-function module:function)."
         )
     bert: BERTScoreF1 | None = None
     if no_bertscore:
@@ -365,38 +503,45 @@ def evaluate(
         files_task = progress.add_task("evaluating", total=len(loaded))
         for path, predicted in loaded:
             name = _display(path)
-            results.append(
-                evaluate_items(
-                    predicted,
-                    gold,
-                    rouge=True,
-                    bertscore=_ChunkedScorer(bert, batch_size, progress, f"BERTScore {name}") if bert else None,
-                    bleurt=_ChunkedScorer(bleurt, 64, progress, f"BLEURT {name}") if bleurt else None,
-                    source=name,
-                    labels_name=_display(labels),
+            try:
+                results.append(
+                    evaluate_items(
+                        predicted,
+                        gold,
+                        rouge=True,
+                        bertscore=_ChunkedScorer(bert, batch_size, progress, f"BERTScore {name}") if bert else None,
+                        bleurt=_ChunkedScorer(bleurt, 64, progress, f"BLEURT {name}") if bleurt else None,
+                        source=name,
+                        labels_name=_display(labels) + (" (the selected subset)" if subset else ""),
+                    )
                 )
-            )
+            except EvaluationInputError as error:
+                failures.append((name, str(error)))
             progress.advance(files_task)
 
     best_metric = "final"
     best = best_result(results)
     if best is None:
         best_metric, best = "exact_match", best_result(results, "exact_match")
-        notes.append("no final score without BERTScore: the best file is the one with the highest EM.")
+        if results:
+            notes.append("no final score without BERTScore: the best file is the one with the highest EM.")
     elif any(result.final_rule == "average_of_two" for result in results):
         notes.append(
             "without BLEURT, final = (EM + (ROUGE-1 + BERTScore) / 2) / 2: compare files with each other, not "
-            "with the leaderboard."
+            "with the leaderboard (pass --bleurt-model for the official final score)."
         )
     report = {
         "schema": EVALUATE_SCHEMA,
         "scale": "0-100",
         "labels": _display(labels),
         "n_labels": len(gold),
+        "subset": {"ids": None if ids is None else str(ids), "limit": limit} if subset else None,
         "bertscore": {"model": bertscore_model, "num_layers": num_layers} if bert else None,
         "bleurt": bleurt_name,
+        "bleurt_model": bleurt_info,
         "files": [result.to_dict(items=items) for result in results],
         "best": {"source": best.source, "metric": best_metric, "value": getattr(best, best_metric)} if best else None,
+        "errors": [{"source": source, "error": message} for source, message in failures],
         "notes": notes,
     }
     text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
@@ -404,8 +549,17 @@ def evaluate(
         atomic_write_text(out, text, force=force)
     if json_output:
         sys.stdout.write(text)
-        return
-    _print_evaluation(results, best, best_metric, gold, notes, out)
+    else:
+        _print_evaluation(results, best, best_metric, gold, notes, out, bleurt_info)
+    if failures:
+        console = _error_console()
+        for source, message in failures:
+            console.print(Text("error: ", style="bold red") + Text(f"skipped {source}: {message}"))
+        console.print(
+            Text(f"{len(failures)} of {len(failures) + len(results)} prediction files could not be scored "
+                 "(see the errors above)")
+        )
+        raise typer.Exit(1)
 
 
 @contextmanager
@@ -425,7 +579,7 @@ def _short_names(sources: list[str]) -> tuple[str, list[str]]:
 
 def _print_evaluation(
     results: list[EvaluationResult], best: EvaluationResult | None, best_metric: str, gold: list[Item],
-    notes: list[str], out: Path | None,
+    notes: list[str], out: Path | None, bleurt_info: dict[str, Any] | None = None,
 ) -> None:
     console = _console()
     folder, names = _short_names([str(result.source) for result in results])
@@ -445,11 +599,24 @@ def _print_evaluation(
             f"{result.n_reason_items}/{result.n_items}",
             style="bold green" if is_best and len(results) > 1 else None,
         )
+        for kind, numbers in result.by_type.items():  # the same numbers per question type, under the total
+            table.add_row(
+                f"  {kind}",
+                *(_fmt(numbers[key], 2) for key in shown.values()),
+                f"{numbers['n_reason_items']}/{numbers['n_items']}",
+                style="dim",
+            )
     console.print(table)
     legend = "n = items with both reasons (they enter ROUGE-1, BERTScore, BLEURT)"
     if "desc" in shown:
         legend = "desc = descriptive average; " + legend
+    if any(result.by_type for result in results):
+        legend += "; indented rows: the same scores per question type"
     console.print(f"[dim]{legend}; * = best[/dim]")
+    if bleurt_info is not None:
+        console.print(
+            f"BLEURT: {escape(str(bleurt_info['checkpoint']))} (activation {escape(str(bleurt_info['activation']))})"
+        )
     if best is not None:
         label = "final" if best_metric == "final" else "EM"
         console.print(f"best: [bold]{escape(str(best.source))}[/bold] ({label} {_fmt(getattr(best, best_metric))})")
