@@ -118,8 +118,10 @@ RULE_BASED_REWARDS: dict[str, str] = {
 }
 #: Rewards that need a BERT model.
 MODEL_REWARDS: dict[str, str] = {"bertscore_reward": "malpyeong", "malpyeong_reward": "malpyeong"}
+#: Rewards that need a BLEURT checkpoint (``score`` only; the demo does not download one).
+BLEURT_REWARDS: dict[str, str] = {"bleurt_reward": "malpyeong"}
 #: Every reward name accepted by ``score --reward`` (default instances), in display order.
-REWARD_NAMES: tuple[str, ...] = tuple(RULE_BASED_REWARDS) + tuple(MODEL_REWARDS)
+REWARD_NAMES: tuple[str, ...] = tuple(RULE_BASED_REWARDS) + tuple(MODEL_REWARDS) + tuple(BLEURT_REWARDS)
 #: Reward classes (factories) accepted by ``score --reward``, e.g. ``CheckNumbersKo(rel_tol=0.01)``.
 REWARD_CLASSES: tuple[str, ...] = (
     "MatchFormatExactly",
@@ -130,6 +132,7 @@ REWARD_CLASSES: tuple[str, ...] = (
     "MalpyeongFormatReward",
     "Rouge1Reward",
     "BERTScoreReward",
+    "BLEURTReward",
     "LanguageConsistencyKo",
     "RepetitionPenaltyKo",
 )
@@ -270,6 +273,7 @@ _FLAG_WORDS: tuple[tuple[str, str], ...] = (
     (r"\bmodel_type='([^']*)'", r"--bertscore-model \1"),
     (r"\bmodel_type=", "--bertscore-model "),
     (r"\bnum_layers=<layer>", "--num-layers <layer>"),
+    (r"\bnum_layers=(?=\s)", "--num-layers"),
     (r"\bnum_layers=", "--num-layers "),
     (r"\bnum_layers\b", "--num-layers"),
     (r"\bbatch_size\b", "--batch-size"),
@@ -312,7 +316,7 @@ def _load_bertscore(model: str, num_layers: int | None, device: str | None, batc
         scorer.load()
     except Exception as error:  # noqa: BLE001 - any loading failure is reported as a user-facing message
         raise CLIError(
-            f"cannot load the BERTScore model {model!r}: {_as_flags(str(error))}. Pass a local folder with "
+            f"cannot load the BERTScore model {model!r}: {_as_flags(str(error)).rstrip('.')}. Pass a local folder with "
             "--bertscore-model PATH, or --no-bertscore to skip BERTScore"
         ) from None
     return scorer
@@ -349,9 +353,7 @@ def _refuse_input_as_output(out: Path, inputs: Sequence[Path], flag: str = "--ou
     """``--out`` may not name a file the command reads, with or without --force."""
     target = out.resolve()
     for path in inputs:
-        resolved = path.resolve()
-        if resolved == target or (resolved.is_dir() and target.is_relative_to(resolved) and target.exists()
-                                  and target.suffix.lower() in (".json", ".jsonl")):
+        if path.resolve() == target:
             raise CLIError(
                 f"{flag} {out} is one of the input files ({path}): choose another file name (--force never "
                 "overwrites an input)"
@@ -453,6 +455,8 @@ def evaluate(
     broken: list[tuple[Path, str]] = []
     files = find_prediction_files(predictions, exclude=[labels], skipped=skipped, broken=broken)
     failures += [(_display(path), message) for path, message in broken]
+    if out is not None:  # a prediction file found in a folder is an input too
+        _refuse_input_as_output(out, [*files, *(path for path, _ in broken)])
     loaded: list[tuple[Path, list[Item]]] = []
     for path in files:  # all input errors before the model
         try:
@@ -736,11 +740,49 @@ def _score_rows(
             )
         except ImportError as error:
             raise CLIError(f"{reward.__name__} cannot run here: {error}") from None
-        except (ValueError, TypeError, KeyError) as error:
+        except (ValueError, TypeError, KeyError, OSError) as error:
             raise CLIError(f"{reward.__name__}: {error}") from None
         if on_batch is not None:
             on_batch(len(chunk))
     return scores
+
+
+def _tags_from_options(
+    reasoning_start: str | None,
+    reasoning_end: str | None,
+    solution_start: str | None,
+    solution_end: str | None,
+    eos_token: str | None,
+) -> Any:
+    """A :class:`~korean_rewards.tags.Tags` from ``score``'s tag options (the notebook's for those not given), or
+    ``None`` when no tag option is given."""
+    options = {
+        "--reasoning-start": ("reasoning_start", reasoning_start),
+        "--reasoning-end": ("reasoning_end", reasoning_end),
+        "--solution-start": ("solution_start", solution_start),
+        "--solution-end": ("solution_end", solution_end),
+    }
+    if all(value is None for _, value in options.values()) and eos_token is None:
+        return None
+    from .tags import Tags
+
+    values: dict[str, Any] = {}
+    for flag, (field, value) in options.items():
+        if value is not None:
+            if not value.strip():
+                raise CLIError(f"{flag} must be a non-empty tag, got {value!r}")
+            values[field] = value
+    if eos_token is not None:
+        values["eos_token"] = eos_token or None
+    return Tags(**values)
+
+
+def _with_tags(reward: Any, tags: Any) -> Any:
+    """The reward reading ``tags``, when it reads tags at all (rewards with ``tags=None`` keep reading none)."""
+    fields = {f.name for f in dataclasses.fields(reward)} if dataclasses.is_dataclass(reward) else set()
+    if "tags" not in fields or reward.tags is None or not hasattr(reward, "configure"):
+        return reward
+    return reward.configure(tags=tags)
 
 
 def _summary(scores: Sequence[float | None]) -> dict[str, Any]:
@@ -778,11 +820,36 @@ def score(
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print the means as JSON on stdout.")] = False,
     batch_size: Annotated[int, typer.Option(min=1, help="Rows per reward call.")] = 64,
+    reasoning_start: Annotated[
+        str | None, typer.Option(help="Tag that opens the reasoning (default: the notebook's <start_working_out>).")
+    ] = None,
+    reasoning_end: Annotated[
+        str | None, typer.Option(help="Tag that closes the reasoning (default: <end_working_out>).")
+    ] = None,
+    solution_start: Annotated[
+        str | None, typer.Option(help="Tag that opens the answer (default: <SOLUTION>).")
+    ] = None,
+    solution_end: Annotated[
+        str | None, typer.Option(help="Tag that closes the answer (default: </SOLUTION>).")
+    ] = None,
+    eos_token: Annotated[
+        str | None,
+        typer.Option(help="Text allowed after the closing answer tag (default: <|endoftext|>; '' allows none)."),
+    ] = None,
 ) -> None:
-    """Score completions with the library's rewards and print each reward's mean."""
-    if out is not None and out.exists() and not force:
-        raise CLIError(f"{out} exists already: pass --force to overwrite it")
+    """Score completions with the library's rewards and print each reward's mean.
+
+    The tag options set the tags that the format and answer rewards read (for models trained with other tags,
+    e.g. --reasoning-start "<think>" --reasoning-end "</think>"); rewards that read no tags ignore them.
+    """
+    if out is not None:
+        _refuse_input_as_output(out, [file])
+        if out.exists() and not force:
+            raise CLIError(f"{out} exists already: pass --force to overwrite it")
+    tags = _tags_from_options(reasoning_start, reasoning_end, solution_start, solution_end, eos_token)
     rewards = [resolve_reward(spec) for spec in (reward or list(RULE_BASED_REWARDS))]
+    if tags is not None:
+        rewards = [_with_tags(fn, tags) for fn in rewards]
     rows = _read_rows(file)
     all_scores: dict[str, list[float | None]] = {}
     with _progress(not json_output) as progress:
@@ -898,7 +965,7 @@ def demo(
             rewards.update(loaded)
         except Exception as error:  # noqa: BLE001 - the demo goes on without BERTScore
             for name in MODEL_REWARDS:
-                skipped[name] = f"cannot load the BERTScore model {model}: {error}"
+                skipped[name] = f"cannot load the BERTScore model {model}: {_as_flags(str(error))}"
 
     kinds = {"math": "Korean math answers (notebook tags)", "malpyeong": "말평-style answers"}
     kind_of = RULE_BASED_REWARDS | MODEL_REWARDS
