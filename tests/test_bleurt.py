@@ -122,8 +122,10 @@ def test_tf_gelu_is_the_tanh_approximation(checkpoint: str) -> None:
     ours = tanh.score(REFS, CANDS)
     assert_close(ours, FIXTURE["scores_gelu_new"])
     assert tanh.activation == "gelu_tanh"
-    difference = max(abs(a - b) for a, b in zip(ours, FIXTURE["scores"]))
-    assert 1e-4 < difference < 1e-2  # the documented size of the difference on this checkpoint (about 2.5e-3)
+    differences = [abs(a - b) for a, b in zip(ours, FIXTURE["scores"])]
+    # the numbers the docs give for this checkpoint: up to 2.5e-3, mean 3.8e-4
+    assert 2.4e-3 < max(differences) < 2.6e-3
+    assert 3.7e-4 < sum(differences) / len(differences) < 3.9e-4
 
 
 def test_batching_and_order_do_not_change_scores(checkpoint: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,8 @@ def test_bleurt_function_imports_from_the_current_folder(tmp_path: Path, monkeyp
         "def score(candidates, references):\n    return [0.75] * len(candidates)\n", encoding="utf-8"
     )
     monkeypatch.chdir(tmp_path)
+    # as under the console script: the current folder is not on sys.path
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", ".", str(tmp_path))])
     module = invoke("evaluate", EPOCH2, "--labels", LABELS, "--no-bertscore", "--bleurt-function",
                     "my_local_bleurt_xyz:score", "--json")
     assert module.exit_code == 0, module.output

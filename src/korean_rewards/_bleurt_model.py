@@ -109,7 +109,8 @@ class _Layer(nn.Module):
         super().__init__()
         self.attention = _Attention(config)
         self.intermediate = _Intermediate(config, activation)
-        self.output = _DenseNorm(config["intermediate_size"], config["hidden_size"], config.get("layer_norm_eps", 1e-12))
+        eps = config.get("layer_norm_eps", 1e-12)
+        self.output = _DenseNorm(config["intermediate_size"], config["hidden_size"], eps)
 
     def forward(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         attended = self.attention(hidden, mask)

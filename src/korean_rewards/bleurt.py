@@ -18,8 +18,8 @@ The model, rule for rule:
 Scores equal bleurt-pytorch's (under transformers 4, where it still runs) to 1e-5 in float32. One difference is
 deliberate and optional: bleurt-pytorch computes ``hidden_act: "gelu"`` as the exact (erf) GELU, while
 TensorFlow BLEURT's ``gelu`` is the tanh approximation; ``tf_gelu=True`` uses the tanh form so that scores follow
-the official TensorFlow scorer. On the tiny test checkpoint the two differ by up to 2.5e-3 (mean 3.8e-4 over 78 pairs, measured by
-``tests/test_bleurt.py``); bleurt-pytorch's issue #1 reports up to about 0.1% on the real models.
+the official TensorFlow scorer. On the tiny test checkpoint the two differ by up to 2.5e-3 (mean 3.8e-4 over 78
+pairs, checked by ``tests/test_bleurt.py``); bleurt-pytorch's issue #1 reports up to about 0.1% on the real models.
 
 For speed: pairs are deduplicated within a call (GRPO repeats each reference ``num_generations`` times), sorted by
 length and batched with dynamic padding (never padded to 512), run under ``torch.inference_mode`` and, on CUDA,
@@ -215,7 +215,7 @@ class BLEURTScorer:
             >>> BLEURTScorer("./no/such/folder").load()
             Traceback (most recent call last):
             ...
-            OSError: BLEURT checkpoint './no/such/folder' was read as a local folder (it is a path), and there is no such folder. ...
+            OSError: BLEURT checkpoint './no/such/folder' was read as a local folder (it is a path), and there is ...
         """
         with self._lock:
             if self._model is None:

@@ -4,8 +4,9 @@ Commands:
 
 ``korean-rewards evaluate PRED [PRED ...] --labels LABELS.json``
     Score competition-format prediction files (or folders of them) against the labels with the official
-    말평 rules (see :mod:`korean_rewards.evaluation`): EM, ROUGE-1, BERTScore, BLEURT (when a scorer is
-    given), descriptive average and final score on the leaderboard's 0-100 scale, then name the best file.
+    말평 rules (see :mod:`korean_rewards.evaluation`): EM, ROUGE-1, BERTScore, BLEURT (``--bleurt-model``
+    for BLEURT-20 in PyTorch, or a plugged-in scorer), descriptive average and final score on the leaderboard's
+    0-100 scale, in total and per question type, then name the best file.
     ``--json`` prints a machine-readable report instead of the table (schema below); ``--out FILE`` writes
     it to a file.
 
@@ -29,17 +30,21 @@ The ``evaluate --json`` schema (version 1)::
       "scale": "0-100",
       "labels": "dev.json",           # the labels file
       "n_labels": 127,
+      "subset": {"ids": "ids.txt" | null, "limit": 50 | null} | null,   # --ids / --limit
       "bertscore": {"model": "bert-base-multilingual-cased", "num_layers": null} | null,
-      "bleurt": "module:function" | "checkpoint path" | null,
-      "files": [                      # one per prediction file, in the order evaluated
+      "bleurt": "lucadiliello/BLEURT-20" | "module:function" | "checkpoint path" | null,
+      "bleurt_model": {"checkpoint": ..., "folder": ..., "activation": "gelu" | "gelu_tanh", ...} | null,
+      "files": [                      # one per prediction file scored, in the order evaluated
         {"source": "pred.json", "n_items": 127, "n_correct": 58, "n_reason_items": 120,
          "exact_match": 45.67, "rouge1": 34.96, "bertscore": 73.93, "bleurt": null,
          "descriptive_avg": ..., "final": ...,
          "final_rule": "official" | "average_of_two" | null,   # see EvaluationResult
+         "by_type": {"선택형": {same numbers}, "교정형": {...}},
          "items": [...]}              # only with --items: per-item scores on 0-1
       ],
       "best": {"source": "pred.json", "metric": "final", "value": ...} | null,   # metric: "exact_match"
                                       # when there is no final score (--no-bertscore)
+      "errors": [{"source": "broken.json", "error": "..."}],   # files reported and skipped (exit status 1)
       "notes": ["..."]                # e.g. that BLEURT was not computed
     }
 

@@ -20,9 +20,10 @@ One implementation shared by the ``korean-rewards evaluate`` command and
 organisers' published results; per-item values (:class:`ItemScore`) stay on 0-1, like the rewards.
 
 **BLEURT.** The official BLEURT-20 runs on TensorFlow's ``bleurt`` package, which cannot be installed with
-this library's dependencies. BLEURT is therefore pluggable: pass any callable ``(candidates, references) ->
-list[float]`` on the 0-1 scale (:func:`load_bleurt_checkpoint` wraps the TensorFlow package where you have it,
-:func:`import_scorer` imports your own, e.g. a PyTorch port). Without one, ``bleurt`` is ``None`` and ``final``
+this library's dependencies; :class:`BLEURTScore` computes it in PyTorch
+(:class:`korean_rewards.bleurt.BLEURTScorer`, same scores as bleurt-pytorch). Any callable ``(candidates,
+references) -> list[float]`` on the 0-1 scale plugs in as well (:func:`load_bleurt_checkpoint` wraps the
+TensorFlow package where you have it, :func:`import_scorer` imports your own). Without one, ``bleurt`` is ``None`` and ``final``
 averages ROUGE-1 and BERTScore only (``malpyeong_final_score(..., bleurt_missing="average_of_two")``), so it
 is comparable between your own checkpoints but not with leaderboard numbers.
 
