@@ -116,6 +116,19 @@ def test_equals_bleurt_pytorch_on_a_gelu_new_copy(checkpoint: str, tmp_path: Pat
     assert scorer.activation == "gelu_new"
 
 
+def test_unknown_text_gets_sentencepieces_unknown_id(tmp_path: Path) -> None:
+    """With "<unk>" as sentencepiece's unknown piece and "[UNK]" a separate piece, unknown characters (漢, emoji)
+    get the id of "<unk>", as in bleurt-pytorch (and TensorFlow BLEURT), not the id of "[UNK]"."""
+    folder = save_tiny_bleurt(tmp_path / "other-unk", unk_piece="<unk>")
+    spm_hash = hashlib.sha256((Path(folder) / "spm.model").read_bytes()).hexdigest()
+    assert spm_hash == FIXTURE["checkpoint_other_unk"]["spm.model"]
+    assert weights_hash(folder) == FIXTURE["checkpoint_other_unk"]["weights"]
+    scorer = BLEURTScorer(folder, device="cpu")
+    assert_close(scorer.score(REFS, CANDS), FIXTURE["scores_other_unk"])
+    ids, _ = scorer._encode([("漢", "")])[0]
+    assert scorer._sp.unk_id() in ids and scorer._sp.piece_to_id("[UNK]") not in ids
+
+
 def test_tf_gelu_is_the_tanh_approximation(checkpoint: str) -> None:
     """tf_gelu=True on a "gelu" checkpoint computes what bleurt-pytorch computes for "gelu_new" (TF's GELU)."""
     tanh = BLEURTScorer(checkpoint, device="cpu", tf_gelu=True)

@@ -9,6 +9,9 @@ The model, rule for rule:
 
 - input ``[CLS] reference [SEP] candidate [SEP]``, token types 0 then 1; texts go through the checkpoint's
   sentencepiece model as they are (no lowercasing, no stripping; sentencepiece's own normaliser applies);
+- text that happens to contain a special-token string (``"[SEP]"``) goes through sentencepiece like any other
+  text, as in TensorFlow BLEURT; bleurt-pytorch's transformers tokenizer splits such strings out first, which
+  changes a whitespace piece next to them (the only known tokenization difference from bleurt-pytorch);
 - truncated to ``max_length`` (512) tokens with TensorFlow BLEURT's pair rule: drop the last token of the longer
   text until the pair fits, of the candidate on ties;
 - word + position + token-type embeddings at ``embedding_size``, LayerNorm, a linear projection to
@@ -141,7 +144,7 @@ class BLEURTScorer:
         self._device: Any = None
         self._autocast: Any = None
         self._limit = self.max_length
-        self._special: tuple[int, int, int] = (0, 0, 0)  # [CLS], [SEP], the id unknown pieces get
+        self._special: tuple[int, int] = (0, 0)  # [CLS], [SEP]
         self._lower = False
         self._oom_cap: int | None = None
         self._warned: set[str] = set()
@@ -257,14 +260,14 @@ class BLEURTScorer:
             if sp.id_to_piece(index) != piece:
                 raise OSError(f"{folder / 'spm.model'} has no {piece!r} piece: not a BLEURT sentencepiece model")
             ids.append(index)
-        unk = sp.piece_to_id(tokens["unk_token"])  # bleurt-pytorch maps unknown pieces to "[UNK]" (else spm's unk)
-        if max(ids + [unk]) >= config["vocab_size"]:
+        # an unknown piece gets sentencepiece's unk id, as in bleurt-pytorch (PieceToId) and TensorFlow BLEURT
+        if max(ids + [sp.unk_id()]) >= config["vocab_size"]:
             raise OSError(f"{folder}: spm.model has ids beyond the config's vocab_size {config['vocab_size']}")
 
         dtype_name = self.dtype or ("float16" if device.type == "cuda" else "float32")
         self._autocast = None if dtype_name == "float32" else getattr(torch, dtype_name)
         self._folder, self._config, self._device, self._sp = folder, config, device, sp
-        self._special = (ids[0], ids[1], unk)
+        self._special = (ids[0], ids[1])
         self._lower = bool(tokens.get("do_lower_case", False))
         self._limit = min(self.max_length, int(config["max_position_embeddings"]))
         self._model = model
@@ -324,10 +327,7 @@ class BLEURTScorer:
         """(ids of ``[CLS] ref [SEP] cand [SEP]``, length of the first segment) of each pair, truncated."""
         texts = list(dict.fromkeys(text for pair in pairs for text in pair))
         encoded = self._sp.encode([text.lower() for text in texts] if self._lower else texts, out_type=int)
-        cls, sep, unk = self._special
-        sp_unk = self._sp.unk_id()
-        if unk != sp_unk:
-            encoded = [[unk if i == sp_unk else i for i in ids] for ids in encoded]
+        cls, sep = self._special
         ids_of = dict(zip(texts, encoded))
         budget = self._limit - 3
         sequences = []
@@ -582,9 +582,9 @@ def _load_state_dict(folder: Path) -> dict[str, Any]:
 
 
 def _special_tokens(folder: Path) -> dict[str, Any]:
-    """The special-token strings (``[CLS]``, ``[SEP]``, ``[UNK]`` unless the tokenizer files say otherwise) and
+    """The special-token strings (``[CLS]``, ``[SEP]`` unless the tokenizer files say otherwise) and
     ``do_lower_case`` (False unless ``tokenizer_config.json`` says otherwise)."""
-    tokens: dict[str, Any] = {"cls_token": "[CLS]", "sep_token": "[SEP]", "unk_token": "[UNK]", "do_lower_case": False}
+    tokens: dict[str, Any] = {"cls_token": "[CLS]", "sep_token": "[SEP]", "do_lower_case": False}
     for name in ("special_tokens_map.json", "tokenizer_config.json"):
         path = folder / name
         if not path.is_file():
@@ -593,7 +593,7 @@ def _special_tokens(folder: Path) -> dict[str, Any]:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        for key in ("cls_token", "sep_token", "unk_token"):
+        for key in ("cls_token", "sep_token"):
             value = data.get(key)
             if isinstance(value, dict):
                 value = value.get("content")

@@ -257,10 +257,12 @@ def _bleurt_corpus() -> list[str]:
     return lines
 
 
-def build_bleurt_sentencepiece(vocab_size: int = 400) -> bytes:
+def build_bleurt_sentencepiece(vocab_size: int = 400, unk_piece: str = "[UNK]") -> bytes:
     """Train a small unigram sentencepiece model like BLEURT-20's ``spm.model`` (deterministic, ~30 ms).
 
-    ``[PAD]`` is id 0, ``[UNK]`` id 1, then the user-defined ``[CLS]``, ``[SEP]``, ``[MASK]``; the normaliser is
+    ``[PAD]`` is id 0, ``[UNK]`` (sentencepiece's unknown piece) id 1, then the user-defined ``[CLS]``, ``[SEP]``,
+    ``[MASK]``. With another ``unk_piece`` (e.g. sentencepiece's default ``"<unk>"``) that piece is id 0 and
+    ``[PAD]``, ``[UNK]``, ``[CLS]``, ``[SEP]``, ``[MASK]`` are user-defined symbols after it. The normaliser is
     sentencepiece's default (``nmt_nfkc``). Characters outside the training lines (e.g. ``漢``) are unknown. The
     training is single-threaded, so the same sentencepiece version gives the same bytes every time.
 
@@ -274,6 +276,12 @@ def build_bleurt_sentencepiece(vocab_size: int = 400) -> bytes:
 
     import sentencepiece as spm
 
+    if unk_piece == "[UNK]":
+        layout: dict[str, Any] = dict(pad_id=0, pad_piece="[PAD]", unk_id=1, unk_piece="[UNK]",
+                                      user_defined_symbols=list(_BLEURT_SPECIAL))
+    else:
+        layout = dict(pad_id=-1, unk_id=0, unk_piece=unk_piece,
+                      user_defined_symbols=["[PAD]", "[UNK]", *_BLEURT_SPECIAL])
     model = io.BytesIO()
     spm.SentencePieceTrainer.train(
         sentence_iterator=iter(_bleurt_corpus()),
@@ -281,13 +289,9 @@ def build_bleurt_sentencepiece(vocab_size: int = 400) -> bytes:
         vocab_size=vocab_size,
         model_type="unigram",
         character_coverage=1.0,
-        pad_id=0,
-        pad_piece="[PAD]",
-        unk_id=1,
-        unk_piece="[UNK]",
         bos_id=-1,
         eos_id=-1,
-        user_defined_symbols=list(_BLEURT_SPECIAL),
+        **layout,
         hard_vocab_limit=False,
         num_threads=1,
         minloglevel=2,
@@ -347,12 +351,14 @@ def save_tiny_bleurt(
     max_position_embeddings: int = 512,
     seed: int = 0,
     safetensors: bool = False,
+    unk_piece: str = "[UNK]",
 ) -> str:
     """Save a tiny random BLEURT checkpoint in bleurt-pytorch's format (as ``lucadiliello/BLEURT-20``) to ``path``.
 
     The folder gets ``config.json`` (``model_type: "bleurt"``, ``embedding_size`` < ``hidden_size``),
     ``spm.model`` (:func:`build_bleurt_sentencepiece`), ``tokenizer_config.json`` and the weights
-    (``bleurt.*``, ``classifier.*``) in ``pytorch_model.bin``, or ``model.safetensors`` with ``safetensors=True``.
+    (``bleurt.*``, ``classifier.*``) in ``pytorch_model.bin``, or ``model.safetensors`` with ``safetensors=True``;
+    ``unk_piece`` goes to :func:`build_bleurt_sentencepiece`.
     The weights are drawn with ``torch.randn`` from a generator seeded with ``seed``, tensor by tensor in a fixed
     order, so the same seed gives bit-identical weights with any transformers version. Other sizes make
     benchmark models (e.g. ``hidden_size=512, num_layers=6`` is about BLEURT-20-D6's depth).
@@ -372,7 +378,7 @@ def save_tiny_bleurt(
 
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
-    model_proto = build_bleurt_sentencepiece()
+    model_proto = build_bleurt_sentencepiece(unk_piece=unk_piece)
     (folder / "spm.model").write_bytes(model_proto)
     vocab_size = spm.SentencePieceProcessor(model_proto=model_proto).get_piece_size()
     config: dict[str, Any] = {

@@ -10,7 +10,8 @@ bleurt-pytorch 0.0.1 imports only under transformers 4, so this runs in a separa
 The checkpoint is :func:`korean_rewards.testing.save_tiny_bleurt` with its defaults (seed 0): its weights are drawn
 tensor by tensor from a seeded generator and its sentencepiece model is trained single-threaded, so
 tests/test_bleurt.py rebuilds the identical checkpoint under transformers 5 (it checks the recorded hashes) and
-compares ``BLEURTScorer`` with the scores recorded here. bleurt-pytorch is called as its README shows, with
+compares ``BLEURTScorer`` with the scores recorded here. A third checkpoint (``unk_piece="<unk>"``: sentencepiece's
+unknown piece ``<unk>`` at id 0 and ``[UNK]`` a separate user-defined piece) checks which id unknown text gets. bleurt-pytorch is called as its README shows, with
 truncation to 512 tokens (``truncation=True, max_length=512``, transformers' ``longest_first``), one pair at a time
 (padded batches give the same numbers to 1e-6).
 """
@@ -127,6 +128,7 @@ def main() -> None:
 
     folder = save_tiny_bleurt(tempfile.mkdtemp())
     gelu_new = save_tiny_bleurt(tempfile.mkdtemp(), hidden_act="gelu_new")
+    other_unk = save_tiny_bleurt(tempfile.mkdtemp(), unk_piece="<unk>")  # "<unk>" at 0, "[UNK]" user-defined
     sp = sentencepiece.SentencePieceProcessor(model_file=str(Path(folder) / "spm.model"))
     pairs = make_pairs(sp)
     data = {
@@ -139,9 +141,11 @@ def main() -> None:
             "sentencepiece": sentencepiece.__version__,
         },
         "checkpoint": checkpoint_hashes(folder),
+        "checkpoint_other_unk": checkpoint_hashes(other_unk),
         "pairs": [{"what": what, "reference": ref, "candidate": cand} for what, ref, cand in pairs],
         "scores": score_with_bleurt_pytorch(folder, pairs),
         "scores_gelu_new": score_with_bleurt_pytorch(gelu_new, pairs),
+        "scores_other_unk": score_with_bleurt_pytorch(other_unk, pairs),
     }
     OUT.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {OUT}: {len(pairs)} pairs")
