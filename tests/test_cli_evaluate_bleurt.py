@@ -197,6 +197,10 @@ def test_limit_and_ids_score_a_subset(tmp_path: Path) -> None:
     assert invoke("evaluate", partial, "--labels", LABELS, "--no-bertscore", "--ids", ids).exit_code == 0
     ids.write_text("102\n999\n", encoding="utf-8")
     fails_cleanly(invoke("evaluate", EPOCH2, "--labels", LABELS, "--no-bertscore", "--ids", ids), "--ids", '"999"')
+    fails_cleanly(invoke("evaluate", EPOCH2, "--labels", LABELS, "--no-bertscore", "--ids", tmp_path / "no.txt"),
+                  "--ids", "no.txt", "no such file")
+    fails_cleanly(invoke("evaluate", EPOCH2, "--labels", tmp_path / "gold.json", "--no-bertscore"),
+                  "--labels", "gold.json", "no such file")
     result = invoke("evaluate", EPOCH2, "--labels", LABELS, "--no-bertscore", "--limit", "0")
     assert result.exit_code == 2 and "Traceback" not in result.output
 

@@ -448,10 +448,16 @@ def evaluate(
     if importlib.util.find_spec("mecab_ko") is None:
         raise CLIError("ROUGE-1 needs MeCab-ko: pip install 'korean-rewards[rouge]'")
 
-    gold = load_items(labels, what="labels")
+    try:
+        gold = load_items(labels, what="labels")
+    except EvaluationInputError as error:
+        raise CLIError(f"--labels: {error}") from None
     subset = ids is not None or limit is not None
     if subset:
-        wanted = read_ids(ids) if ids is not None else None
+        try:
+            wanted = read_ids(ids) if ids is not None else None
+        except EvaluationInputError as error:
+            raise CLIError(f"--ids: {error}") from None
         gold = select_items(gold, ids=wanted, limit=limit, ids_name=f"--ids {ids}")
     gold_ids = {item.id for item in gold}
 
