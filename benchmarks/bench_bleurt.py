@@ -1,8 +1,8 @@
 """Benchmark: korean_rewards.BLEURTScorer against bleurt-pytorch on the same checkpoint and inputs.
 
 Workloads: GRPO steps (``prompts x generations`` Korean reasons of 100-300 characters against their references,
-each reference repeated ``generations`` times, as a GRPO batch has them) and one evaluation (a dev set of distinct
-pairs). The checkpoint is random, in bleurt-pytorch's format, sized like BLEURT-20-D6 by default (6 layers,
+each reference repeated ``generations`` times, as a GRPO batch has them) and evaluations (calls of distinct
+pairs, as at each save). The checkpoint is random, in bleurt-pytorch's format, sized like BLEURT-20-D6 by default (6 layers,
 hidden 512, 8 heads, intermediate 2048, embedding 128; speed does not depend on the weights), built by
 ``korean_rewards.testing.save_tiny_bleurt``.
 
@@ -18,8 +18,8 @@ The baseline, in the same process:
 Both run interleaved call by call (the order alternates), so load from other processes falls on both alike. Scores
 are checked to agree (1e-4; float32 on CPU). The ratio printed is baseline time / BLEURTScorer time.
 
-    python benchmarks/bench_bleurt.py                   # 6 GRPO steps of 8 x 8 and a 64-pair evaluation, CPU
-    python benchmarks/bench_bleurt.py --quick           # 2 GRPO steps of 4 x 8 and 16 pairs
+    python benchmarks/bench_bleurt.py                   # 6 GRPO steps of 8 x 8 and 3 evaluations of 64 pairs, CPU
+    python benchmarks/bench_bleurt.py --quick           # 2 GRPO steps of 4 x 8 and 2 evaluations of 16 pairs
     python benchmarks/bench_bleurt.py --layers 3 --hidden 256 --device cuda
 """
 
@@ -70,9 +70,10 @@ def grpo_workload(steps: int, prompts: int, generations: int, seed: int) -> list
     return batches
 
 
-def eval_workload(items: int, seed: int) -> list[Batch]:
+def eval_workload(evaluations: int, items: int, seed: int) -> list[Batch]:
+    """``evaluations`` calls (one per save), each scoring ``items`` distinct pairs."""
     rng = random.Random(seed + 1)
-    return [([reason(rng) for _ in range(items)], [reason(rng) for _ in range(items)])]
+    return [([reason(rng) for _ in range(items)], [reason(rng) for _ in range(items)]) for _ in range(evaluations)]
 
 
 def bleurt_pytorch_baseline(folder: str, device: Any, batch_size: int) -> tuple[str, Callable[[Batch], list[float]]]:
@@ -126,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=None, help="GRPO steps (default 6, --quick 2)")
     parser.add_argument("--prompts", type=int, default=None, help="prompts per step (default 8, --quick 4)")
     parser.add_argument("--generations", type=int, default=8)
-    parser.add_argument("--dev-items", type=int, default=None, help="evaluation pairs (default 64, --quick 16)")
+    parser.add_argument("--dev-items", type=int, default=None, help="pairs per evaluation (default 64, --quick 16)")
+    parser.add_argument("--evaluations", type=int, default=None, help="evaluations (default 3, --quick 2)")
     parser.add_argument("--layers", type=int, default=6)
     parser.add_argument("--hidden", type=int, default=512)
     parser.add_argument("--heads", type=int, default=8)
@@ -147,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     steps = args.steps or (2 if args.quick else 6)
     prompts = args.prompts or (4 if args.quick else 8)
     dev_items = args.dev_items or (16 if args.quick else 64)
+    evaluations = args.evaluations or (2 if args.quick else 3)
     folder = save_tiny_bleurt(tempfile.mkdtemp(), hidden_size=args.hidden, embedding_size=128,
                               num_layers=args.layers, num_heads=args.heads, intermediate_size=4 * args.hidden)
     ours = BLEURTScorer(folder, device=args.device, batch_size=args.batch_size, dtype=args.dtype).load()
@@ -178,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     for title, batches in [
         (f"GRPO: {steps} steps of {prompts} prompts x {args.generations} generations", grpo_workload(
             steps, prompts, args.generations, args.seed)),
-        (f"evaluation: {dev_items} distinct pairs", eval_workload(dev_items, args.seed)),
+        (f"evaluation: {evaluations} calls of {dev_items} distinct pairs",
+         eval_workload(evaluations, dev_items, args.seed)),
     ]:
         ours_times, base_times = [], []
         worst = 0.0
