@@ -9,7 +9,7 @@ checkpoint and scores it the way the official scorer does, so you can pick the b
 Data: competition-format JSON files (a list of ``{"id", "input": {"question_type", "question"}, "output":
 {"answer"}}``) given by path::
 
-    pip install "korean-rewards[rouge,bertscore,train]"
+    pip install -e ".[rouge,bertscore,train]"
     python examples/malpyeong_grpo.py --train path/to/train.json --dev path/to/dev.json \\
         --model Qwen/Qwen3-4B-Instruct-2507 --output-dir outputs/malpyeong_grpo
 
@@ -258,7 +258,7 @@ def load_policy(model_name: str, args: argparse.Namespace, device: Device) -> tu
         quantize = False
     if quantize and importlib.util.find_spec("bitsandbytes") is None:
         raise UsageError(
-            "4-bit loading needs bitsandbytes: pip install 'korean-rewards[train]', or pass --no-load-in-4bit"
+            "4-bit loading needs bitsandbytes: pip install -e '.[train]', or pass --no-load-in-4bit"
         )
     dtype = device.torch_dtype
     options: dict[str, Any] = {"dtype": dtype}
@@ -350,6 +350,12 @@ def run(args: argparse.Namespace) -> None:
         model_name, bertscore_model = smoke_models(Path(args.output_dir) / "smoke-models")
     else:
         model_name, bertscore_model = args.model, args.bertscore_model
+    # Load the reward's BERTScore model first: a wrong path or no network fails here, not at the first step.
+    try:
+        reward = build_reward(bertscore_model, args).load()
+    except (OSError, ValueError) as error:  # the model cannot be loaded, or its layer is unknown
+        raise UsageError(f"--bertscore-model / --bertscore-layers: {error}") from error
+    log(f"reward {reward.__name__} loaded")
     model, tokenizer = load_policy(model_name, args, device)
 
     from trl import GRPOConfig, GRPOTrainer
@@ -381,7 +387,7 @@ def run(args: argparse.Namespace) -> None:
     trainer = GRPOTrainer(
         model=model,
         processing_class=tokenizer,
-        reward_funcs=[build_reward(bertscore_model, args)],
+        reward_funcs=[reward],
         args=config,
         train_dataset=dataset,
         peft_config=lora_config(args),

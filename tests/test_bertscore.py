@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import warnings
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -23,7 +24,7 @@ from hypothesis import strategies as st
 torch = pytest.importorskip("torch")
 bert_score = pytest.importorskip("bert_score")
 
-from korean_rewards import BERTScorer, BERTScoreReward, bertscore_reward  # noqa: E402
+from korean_rewards import BERTScorer, BERTScoreReward, bertscore_reward, combine, malpyeong_format_reward  # noqa: E402
 from korean_rewards import bertscore as bs  # noqa: E402
 from korean_rewards.testing import build_tiny_bert, build_wordpiece_tokenizer  # noqa: E402
 
@@ -383,6 +384,31 @@ def test_missing_model_fails_fast_offline_with_the_fix(monkeypatch: pytest.Monke
     assert "model_type=" in message and "local folder" in message and "HF_HUB_OFFLINE" in message
 
 
+@pytest.mark.trainer
+def test_load_error_says_how_the_model_name_was_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(OSError, match="read as a hub id"):
+        BERTScoreReward(model_type="korean-rewards-tests/no-such-model", num_layers=3).load()
+    for path in (str(tmp_path / "missing-mbert"), "./missing-mbert", "~/missing/mbert"):
+        start = time.perf_counter()
+        with pytest.raises(OSError, match="read as a local folder: no such folder"):
+            BERTScoreReward(model_type=path, num_layers=3).load()
+        assert time.perf_counter() - start < 5  # no hub round trip for something that can only be a path
+    empty = tmp_path / "empty-folder"
+    empty.mkdir()
+    with pytest.raises(OSError, match=r"read as a local folder \(it exists\)"):
+        BERTScoreReward(model_type=str(empty), num_layers=3).load()
+
+
+@pytest.mark.trainer
+def test_load_up_front_then_score_without_loading_again(tiny_bert_path: str) -> None:
+    reward = BERTScoreReward(model_type=tiny_bert_path, num_layers=2)
+    assert reward.load() is reward and reward.scorer.loaded
+    mix = combine({reward: 1.0, malpyeong_format_reward: 0.5}, name="mix_with_bert")
+    assert mix.load() is mix
+    assert mix(completions=[GOLD], answer=[GOLD]) == [pytest.approx(1.5, abs=1e-5)]
+
+
 def test_unreachable_hub_fails_fast_with_the_fix(tmp_path: object) -> None:
     code = (
         "import time\n"
@@ -508,7 +534,22 @@ def test_reward_pickles_without_its_model(model_path: str) -> None:
     assert not pickle.loads(pickle.dumps(scorer)).loaded
 
 
+@pytest.mark.trainer
+def test_as_async_falls_back_to_the_sync_reward_where_trl_awaits_none(
+    model_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bs, "trl_awaits_async_rewards", lambda: False)
+    sync = BERTScoreReward(model_type=model_path, num_layers=LAYER)
+    with pytest.warns(UserWarning, match="does not await async reward"):
+        assert sync.as_async() is sync
+    with pytest.warns(UserWarning, match="use BERTScoreReward"):
+        bs.AsyncBERTScoreReward(model_type=model_path, num_layers=LAYER)
+
+
+@pytest.mark.trainer
 def test_async_reward_is_recognised_by_trl_and_agrees(model_path: str) -> None:
+    if not bs.trl_awaits_async_rewards():
+        pytest.skip("this TRL release has no async rewards (the fallback is tested above)")
     from trl.trainer.utils import is_async_callable
 
     sync = BERTScoreReward(model_type=model_path, num_layers=LAYER)
@@ -541,6 +582,7 @@ def test_module_level_score_function(model_path: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.trainer
 def test_grpo_trainer_awaits_the_async_reward(model_path: str, tmp_path: object) -> None:
     """TRL's real GRPOTrainer runs both rewards, the async one through its event loop, and logs them."""
     from datasets import Dataset
@@ -549,10 +591,16 @@ def test_grpo_trainer_awaits_the_async_reward(model_path: str, tmp_path: object)
     questions = ["다음 중 옳은 것을 고르시오: 깨끗이/깨끗히", "다음 문장을 바르게 고치시오: 나는 학교에 갓다"]
     dataset = Dataset.from_dict({"prompt": questions, "answer": [GOLD_2, GOLD]})
     sync = BERTScoreReward(model_type=model_path, num_layers=LAYER, name="bert_sync")
-    async_reward = BERTScoreReward(model_type=model_path, num_layers=LAYER).as_async()
-    assert async_reward.__name__.startswith("bertscore_reward_async")
+    awaits = bs.trl_awaits_async_rewards()
+    if awaits:
+        async_reward = BERTScoreReward(model_type=model_path, num_layers=LAYER).as_async()
+        assert async_reward.__name__.startswith("bertscore_reward_async")
+    else:  # TRL 0.22-0.24: the tested fallback is the synchronous reward, said once in a warning
+        with pytest.warns(UserWarning, match="does not await async reward"):
+            async_reward = BERTScoreReward(model_type=model_path, num_layers=LAYER).as_async()
+        assert type(async_reward) is BERTScoreReward
     trainer = run_grpo([sync, async_reward], conversational=False, tmp_path=tmp_path, max_steps=1, dataset=dataset)
-    assert trainer._has_async_funcs
+    assert getattr(trainer, "_has_async_funcs", False) is awaits
     recorded_sync = list(trainer._logs["rewards"]["bert_sync"])
     recorded_async = list(trainer._logs["rewards"][async_reward.__name__])
     assert recorded_sync and recorded_async == pytest.approx(recorded_sync, abs=1e-6)

@@ -20,7 +20,7 @@ LABELS = DATA / "cli_dev_labels.json"
 DEV = json.loads(LABELS.read_text(encoding="utf-8"))[:4]
 PREFIX = "eval_malpyeong_"
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.trainer]
 
 
 def answer_with_reason(text: str) -> str:

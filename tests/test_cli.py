@@ -296,7 +296,7 @@ def test_demo_without_torch_or_mecab() -> None:
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stdout + done.stderr
     assert "skipped bertscore_reward" in done.stdout and "not installed" in done.stdout
-    assert "korean-rewards[bertscore]" in done.stdout  # the extra to install, not eaten as rich markup
+    assert "pip install -e '.[bertscore]'" in done.stdout  # the extra to install, not eaten as rich markup
     assert "skipped rouge1_reward" in done.stdout
     assert "check_numbers_ko" in done.stdout
 

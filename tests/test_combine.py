@@ -202,15 +202,23 @@ def test_combine_stays_callable_after_its_module_is_imported() -> None:
     assert result.stdout.strip() == "CombinedReward [2.0]"
 
 
-def test_names_are_readable_and_unique() -> None:
+def test_names_are_readable_and_stable() -> None:
     first = combine([(malpyeong_em_reward, 1.0), (malpyeong_format_reward, -0.5)])
     second = combine([(malpyeong_em_reward, 1.0), (malpyeong_format_reward, -0.5)])
     assert first.__name__ == "combine(1*malpyeong_em_reward-0.5*malpyeong_format_reward)"
-    assert second.__name__ == first.__name__ + "_2"
+    assert second.__name__ == first.__name__  # the name depends on the configuration only, not on build order
     assert combine([(malpyeong_em_reward, 1.0)], name="mine").__name__ == "mine"
-    same_name = combine([(Fixed([1.0], __name__="f"), 1.0), (Fixed([2.0], __name__="f"), 1.0)])
-    assert same_name.component_names == ("f", "f_2")
-    assert same_name.weights == {"f": 1.0, "f_2": 1.0}
+
+
+def test_two_components_with_one_name_are_refused_with_the_fix() -> None:
+    with pytest.raises(ValueError, match=r"named 'f'.*name="):
+        combine([(Fixed([1.0], __name__="f"), 1.0), (Fixed([2.0], __name__="f"), 1.0)])
+    from korean_rewards import CheckNumbersKo
+
+    with pytest.raises(ValueError, match=r"check_numbers_ko\(rel_tol=0.1\)"):
+        combine([(CheckNumbersKo(rel_tol=0.1), 1.0), (CheckNumbersKo(rel_tol=0.1), 1.0)])
+    named = combine([(CheckNumbersKo(rel_tol=0.1), 1.0), (CheckNumbersKo(rel_tol=0.1, name="loose"), 1.0)])
+    assert named.component_names == ("check_numbers_ko(rel_tol=0.1)", "loose")
 
 
 def test_pickles_with_its_components() -> None:

@@ -30,6 +30,8 @@ pytest.importorskip("peft", reason="the examples need the [train] extra (trl, pe
 # The scripts import their shared glue with `from common import ...`, as `python examples/<script>.py` would.
 sys.path.insert(0, str(EXAMPLES))
 
+pytestmark = pytest.mark.trainer  # run on every supported TRL / transformers stack
+
 
 def _run(script: Path, *args: str, cwd: Path, timeout: int = SMOKE_TIMEOUT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -128,6 +130,16 @@ def test_malpyeong_bad_batch_stops_before_loading(tmp_path: Path) -> None:
     assert result.returncode == 2, explain(result)
     assert "must be a multiple of --num-generations 4" in result.stderr
     assert "--per-device-batch 4" in result.stderr
+
+
+def test_malpyeong_missing_bertscore_model_fails_before_the_policy_loads(tmp_path: Path) -> None:
+    train = EXAMPLES / "data" / "malpyeong_train_sample.json"
+    args = ["--train", str(train), "--bertscore-layers", "9", "--output-dir", str(tmp_path / "o")]
+    result = _run(MALPYEONG, *args, "--bertscore-model", "./no-such-mbert", cwd=tmp_path, timeout=120)
+    assert result.returncode == 2, explain(result)
+    assert "Traceback" not in result.stderr
+    assert "--bertscore-model" in result.stderr and "read as a local folder: no such folder" in result.stderr
+    assert "loaded" not in result.stdout  # neither the reward nor the policy
 
 
 # -- building blocks ------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import pickle
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from korean_rewards import (
     repetition_penalty_ko,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.trainer]
 
 SYSTEM_PROMPT = (
     "문제가 주어집니다. 풀이 과정을 <start_working_out>와 <end_working_out> 사이에 쓰고, "
@@ -162,7 +163,8 @@ def test_grpo_trainer_logs_every_reward(conversational: bool, tmp_path: Path) ->
 
     # what TRL recorded for the last batch is what the rewards give on the same completions
     completions = list(trainer._logs["completion"])
-    assert completions and all(isinstance(c, list) if conversational else isinstance(c, str) for c in completions)
+    # TRL >= 1.0 keeps conversational completions as messages; older releases keep their text
+    assert completions and all(isinstance(c, str) or (conversational and isinstance(c, list)) for c in completions)
     answers = dict(KOREAN_MATH)
     for reward in rewards:
         recorded = list(trainer._logs["rewards"][reward.__name__])
@@ -187,3 +189,57 @@ def test_rewards_pickle_with_the_same_scores() -> None:
         assert copy(prompts=prompts, completions=completions, answer=answers) == reward(
             prompts=prompts, completions=completions, answer=answers
         )
+
+
+def _trl_passes_log_hooks() -> bool:
+    """Whether the installed TRL passes ``log_metric`` / ``log_extra`` to reward functions (TRL >= 1.0)."""
+    import inspect
+
+    from trl import GRPOTrainer
+
+    return "log_metric" in inspect.getsource(GRPOTrainer._calculate_rewards)
+
+
+@pytest.mark.parametrize("conversational", [False, True], ids=["standard", "conversational"])
+def test_combine_component_means_are_logged_on_every_trl(
+    conversational: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from korean_rewards import _trainer, combine
+
+    monkeypatch.setattr(_trainer, "_warned", set())  # the warning is once per process: start afresh
+
+    mix = combine(
+        {check_numbers_ko: 1.0, match_format_approximately: 0.5, language_consistency_ko: 0.5}, name="math_mix"
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        trainer = run_grpo([mix], conversational, tmp_path)
+
+    steps = [entry for entry in trainer.state.log_history if "rewards/math_mix/mean" in entry]
+    assert len(steps) == 2
+    for component in mix.component_names:
+        key = f"math_mix/{component}"
+        values = [entry[key] for entry in steps if key in entry]
+        assert len(values) == 2, f"{key} missing from {steps}"
+        assert all(math.isfinite(value) for value in values)
+    # the component means are the means of what the components give on the trainer's last batch
+    answers = dict(KOREAN_MATH)
+    last = steps[-1]
+    expected = _recompute(check_numbers_ko, trainer, answers)
+    assert last["math_mix/check_numbers_ko"] == pytest.approx(sum(expected) / len(expected), abs=1e-5)
+    extra_warnings = [w for w in caught if "log_extra" in str(w.message)]
+    if _trl_passes_log_hooks():
+        assert not extra_warnings
+        assert "math_mix/check_numbers_ko" in trainer._logs["extra"]
+    else:  # no hook for extra columns: said once, not per batch
+        assert len(extra_warnings) == 1, [str(w.message) for w in caught]
+
+
+def test_two_rewards_with_one_name_stop_the_trainer_at_once(tmp_path: Path) -> None:
+    from korean_rewards import CheckNumbersKo
+
+    assert CheckNumbersKo().__name__ == check_numbers_ko.__name__ == "check_numbers_ko"  # stable names
+    with pytest.raises(ValueError, match=r"named 'check_numbers_ko'.*name="):
+        run_grpo([check_numbers_ko, CheckNumbersKo()], False, tmp_path, max_steps=1)
+    trainer = run_grpo([check_numbers_ko, CheckNumbersKo(name="numbers_again")], False, tmp_path, max_steps=1)
+    assert logged_reward_means(trainer, "numbers_again") == logged_reward_means(trainer, "check_numbers_ko")

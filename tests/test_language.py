@@ -572,4 +572,4 @@ def test_falls_back_to_whitespace_words_with_one_warning() -> None:
     assert result["first"] == [-0.75, pytest.approx(-1 / 3)]
     assert result["second"] == [-0.75]
     assert len(result["warnings"]) == 1
-    assert "MeCab-ko" in result["warnings"][0] and "korean-rewards[rouge]" in result["warnings"][0]
+    assert "MeCab-ko" in result["warnings"][0] and "pip install -e '.[rouge]'" in result["warnings"][0]

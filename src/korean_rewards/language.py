@@ -562,7 +562,7 @@ def _morpheme_tokenizer() -> tuple[Callable[[list[str]], list[list[str]]], int]:
             except ImportError as error:
                 warnings.warn(
                     f"repetition_penalty_ko: MeCab-ko is not available ({error}); counting n-grams of whitespace "
-                    "words instead of morphemes. Install it with: pip install 'korean-rewards[rouge]'",
+                    "words instead of morphemes. Install it with: pip install -e '.[rouge]' in the korean-rewards clone",
                     RuntimeWarning,
                     stacklevel=2,
                 )

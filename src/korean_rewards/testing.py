@@ -84,6 +84,8 @@ def build_chat_tokenizer(corpus: Iterable[str] | None = None, vocab_size: int = 
         ('<|endoftext|>', '<|pad|>', 'left')
         >>> tok.decode(tok("정답은 42")["input_ids"])
         '정답은 42'
+        >>> sorted(tok("정답은 42"))   # no token_type_ids: generate() on transformers 4.x refuses them
+        ['attention_mask', 'input_ids']
     """
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
@@ -103,6 +105,8 @@ def build_chat_tokenizer(corpus: Iterable[str] | None = None, vocab_size: int = 
         eos_token="<|endoftext|>",
         pad_token="<|pad|>",
         padding_side="left",
+        # a causal LM takes no token types; transformers 4.x would pass them on to generate() and fail there
+        model_input_names=["input_ids", "attention_mask"],
     )
     fast.chat_template = NOTEBOOK_CHAT_TEMPLATE
     return fast
