@@ -73,6 +73,7 @@ def assert_close(ours: list[float], theirs: list[float], atol: float = ATOL) -> 
 
 
 # -- equal to bleurt-pytorch ----------------------------------------------------------------------------------------
+@pytest.mark.trainer  # runs on every supported transformers stack
 def test_the_rebuilt_checkpoint_is_the_one_the_fixture_was_made_with(checkpoint: str) -> None:
     spm_hash = hashlib.sha256((Path(checkpoint) / "spm.model").read_bytes()).hexdigest()
     assert spm_hash == FIXTURE["checkpoint"]["spm.model"], "sentencepiece trained differently: rerun the fixture script"
@@ -87,10 +88,12 @@ def test_fixture_covers_the_hard_cases() -> None:
     assert len(FIXTURE["pairs"]) >= 40
 
 
+@pytest.mark.trainer  # runs on every supported transformers stack
 def test_equals_bleurt_pytorch(scorer: BLEURTScorer) -> None:
     assert_close(scorer.score(REFS, CANDS), FIXTURE["scores"])
 
 
+@pytest.mark.trainer  # runs on every supported transformers stack
 def test_equals_bleurt_pytorch_on_the_safetensors_copy(checkpoint: str, tmp_path: Path) -> None:
     from safetensors.torch import save_file
 
@@ -105,6 +108,7 @@ def test_equals_bleurt_pytorch_on_the_safetensors_copy(checkpoint: str, tmp_path
     assert weights_hash(built) == FIXTURE["checkpoint"]["weights"]
 
 
+@pytest.mark.trainer  # runs on every supported transformers stack
 def test_equals_bleurt_pytorch_on_a_gelu_new_copy(checkpoint: str, tmp_path: Path) -> None:
     copy = tmp_path / "gelu_new"
     shutil.copytree(checkpoint, copy)
@@ -116,6 +120,7 @@ def test_equals_bleurt_pytorch_on_a_gelu_new_copy(checkpoint: str, tmp_path: Pat
     assert scorer.activation == "gelu_new"
 
 
+@pytest.mark.trainer  # runs on every supported transformers stack
 def test_unknown_text_gets_sentencepieces_unknown_id(tmp_path: Path) -> None:
     """With "<unk>" as sentencepiece's unknown piece and "[UNK]" a separate piece, unknown characters (漢, emoji)
     get the id of "<unk>", as in bleurt-pytorch (and TensorFlow BLEURT), not the id of "[UNK]"."""
@@ -129,6 +134,7 @@ def test_unknown_text_gets_sentencepieces_unknown_id(tmp_path: Path) -> None:
     assert scorer._sp.unk_id() in ids and scorer._sp.piece_to_id("[UNK]") not in ids
 
 
+@pytest.mark.trainer  # runs on every supported transformers stack
 def test_tf_gelu_is_the_tanh_approximation(checkpoint: str) -> None:
     """tf_gelu=True on a "gelu" checkpoint computes what bleurt-pytorch computes for "gelu_new" (TF's GELU)."""
     tanh = BLEURTScorer(checkpoint, device="cpu", tf_gelu=True)
@@ -366,6 +372,7 @@ GOLD = '"나는 학교에 갔다"가 옳다. 주어와 서술어의 호응이 �
 GOLD_2 = '"깨끗이"가 옳다. 어간이 받침으로 끝나면 적는다.'
 
 
+@pytest.mark.trainer  # runs on every supported transformers stack
 def test_reward_scores_the_reasons_with_bleurt(checkpoint: str) -> None:
     reward = BLEURTReward(checkpoint=checkpoint, device="cpu")
     completions = [
@@ -384,6 +391,7 @@ def test_reward_scores_the_reasons_with_bleurt(checkpoint: str) -> None:
     assert all(isinstance(s, float) for s in scores)
 
 
+@pytest.mark.trainer  # runs on every supported transformers stack
 def test_reward_on_conversational_completions(checkpoint: str) -> None:
     reward = BLEURTReward(checkpoint=checkpoint, device="cpu")
     plain = reward(completions=[GOLD_2, GOLD], answer=[GOLD_2, GOLD_2])
@@ -417,13 +425,20 @@ def test_rewards_with_the_same_settings_share_one_scorer(checkpoint: str) -> Non
     assert BLEURTReward(checkpoint=checkpoint, device="cpu", tf_gelu=True).scorer is not a.scorer
 
 
+@pytest.mark.trainer  # runs on every supported transformers stack
 def test_reward_load_fails_before_training(tmp_path: Path, checkpoint: str) -> None:
     reward = BLEURTReward(checkpoint=checkpoint, device="cpu")
     assert reward.load() is reward and reward.scorer.loaded
+    from korean_rewards import combine, malpyeong_format_reward
+
+    fresh = BLEURTReward(checkpoint=checkpoint, device="cpu", tf_gelu=True)  # another configuration, not loaded
+    mix = combine({fresh: 1.0, malpyeong_format_reward: 0.5}, name="mix_with_bleurt")
+    assert not fresh.scorer.loaded and mix.load() is mix and fresh.scorer.loaded
     with pytest.raises(OSError, match="read as a local folder"):
         BLEURTReward(checkpoint=str(tmp_path / "missing")).load()
 
 
+@pytest.mark.trainer  # runs on every supported transformers stack
 def test_reward_pickles_without_its_model(checkpoint: str) -> None:
     reward = BLEURTReward(checkpoint=checkpoint, device="cpu").load()
     copy = pickle.loads(pickle.dumps(reward))

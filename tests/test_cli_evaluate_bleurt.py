@@ -52,6 +52,7 @@ def reason_pairs(pred_path: Path, labels: Path = LABELS) -> list[tuple[str, str]
 
 
 # -- BLEURT and the official final score ---------------------------------------------------------------------------
+@pytest.mark.trainer  # runs on every supported transformers stack
 def test_bleurt_model_gives_the_official_final_score(bleurt_path: str, tiny_bert_path: str) -> None:
     from korean_rewards import BLEURTScorer
 
