@@ -74,7 +74,7 @@ def test_evaluate_json_schema_on_a_folder(tmp_path: Path) -> None:
         "cli_pred_epoch1.json", "cli_pred_epoch2.json", "cli_pred_epoch10.jsonl",
     ]
     keys = {"source", "n_items", "n_correct", "n_reason_items", "exact_match", "rouge1", "bertscore", "bleurt",
-            "descriptive_avg", "final", "final_rule"}
+            "descriptive_avg", "final", "final_rule", "by_type"}
     for entry in report["files"]:
         assert set(entry) == keys
         assert isinstance(entry["exact_match"], float) and 0 <= entry["exact_match"] <= 100

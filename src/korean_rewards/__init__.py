@@ -64,6 +64,10 @@ _EXPORTS: dict[str, str] = {
     "BERTScoreReward": "bertscore",
     "AsyncBERTScoreReward": "bertscore",
     "bertscore_reward": "bertscore",
+    # BLEURT
+    "BLEURTScorer": "bleurt",
+    "BLEURTReward": "bleurt",
+    "bleurt_reward": "bleurt",
     # combining
     "combine": "combining",
     "CombinedReward": "combining",
@@ -104,6 +108,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .answers import CheckAnswerKo, CheckNumbersKo, check_answer_ko, check_numbers_ko
     from .bertscore import AsyncBERTScoreReward, BERTScoreReward, BERTScorer, bertscore_reward
     from .audit import AuditReport, audit_rewards
+    from .bleurt import BLEURTReward, BLEURTScorer, bleurt_reward
     from .combining import CombinedReward, combine, malpyeong_final_score, malpyeong_reward
     from .length import ReasoningLength, reasoning_length
     from .language import (

@@ -158,8 +158,8 @@ class EvaluateOnSaveCallback(TrainerCallback):
         num_layers, bertscore_device, bertscore_batch_size: BERTScore settings (``num_layers``: the BERT
             layer; default bert-score's choice, 9 for mBERT).
         bertscore: a custom BERTScore scorer ``(candidates, references) -> list[float]`` (overrides the model).
-        bleurt: a BLEURT scorer ``(candidates, references) -> list[float]`` on 0-1 (not installable here; see
-            :mod:`korean_rewards.evaluation`).
+        bleurt: a BLEURT scorer ``(candidates, references) -> list[float]`` on 0-1, e.g.
+            ``korean_rewards.evaluation.BLEURTScore("lucadiliello/BLEURT-20")`` (BLEURT-20 in PyTorch).
         rouge: compute ROUGE-1 (needs MeCab-ko).
         metric: the metric that picks the best checkpoint (``final`` by default; higher is better). ``final``
             and ``descriptive_avg`` need ROUGE-1 and BERTScore; without BLEURT they average ROUGE-1 and

@@ -4,8 +4,9 @@ Commands:
 
 ``korean-rewards evaluate PRED [PRED ...] --labels LABELS.json``
     Score competition-format prediction files (or folders of them) against the labels with the official
-    말평 rules (see :mod:`korean_rewards.evaluation`): EM, ROUGE-1, BERTScore, BLEURT (when a scorer is
-    given), descriptive average and final score on the leaderboard's 0-100 scale, then name the best file.
+    말평 rules (see :mod:`korean_rewards.evaluation`): EM, ROUGE-1, BERTScore, BLEURT (``--bleurt-model``
+    for BLEURT-20 in PyTorch, or a plugged-in scorer), descriptive average and final score on the leaderboard's
+    0-100 scale, in total and per question type, then name the best file.
     ``--json`` prints a machine-readable report instead of the table (schema below); ``--out FILE`` writes
     it to a file.
 
@@ -40,17 +41,21 @@ The ``evaluate --json`` schema (version 1)::
       "scale": "0-100",
       "labels": "dev.json",           # the labels file
       "n_labels": 127,
+      "subset": {"ids": "ids.txt" | null, "limit": 50 | null} | null,   # --ids / --limit
       "bertscore": {"model": "bert-base-multilingual-cased", "num_layers": null} | null,
-      "bleurt": "module:function" | "checkpoint path" | null,
-      "files": [                      # one per prediction file, in the order evaluated
+      "bleurt": "lucadiliello/BLEURT-20" | "module:function" | "checkpoint path" | null,
+      "bleurt_model": {"checkpoint": ..., "folder": ..., "activation": "gelu" | "gelu_tanh", ...} | null,
+      "files": [                      # one per prediction file scored, in the order evaluated
         {"source": "pred.json", "n_items": 127, "n_correct": 58, "n_reason_items": 120,
          "exact_match": 45.67, "rouge1": 34.96, "bertscore": 73.93, "bleurt": null,
          "descriptive_avg": ..., "final": ...,
          "final_rule": "official" | "average_of_two" | null,   # see EvaluationResult
+         "by_type": {"선택형": {same numbers}, "교정형": {...}},
          "items": [...]}              # only with --items: per-item scores on 0-1
       ],
       "best": {"source": "pred.json", "metric": "final", "value": ...} | null,   # metric: "exact_match"
                                       # when there is no final score (--no-bertscore)
+      "errors": [{"source": "broken.json", "error": "..."}],   # files reported and skipped (exit status 1)
       "notes": ["..."]                # e.g. that BLEURT was not computed
     }
 
@@ -99,12 +104,15 @@ from .evaluation import (
     atomic_write_text,
     best_result,
     BERTScoreF1,
+    BLEURTScore,
     evaluate_items,
     find_prediction_files,
     import_scorer,
     load_bleurt_checkpoint,
     load_items,
+    read_ids,
     read_records,
+    select_items,
 )
 from .bertscore import DEFAULT_MODEL
 
@@ -126,8 +134,10 @@ RULE_BASED_REWARDS: dict[str, str] = {
 }
 #: Rewards that need a BERT model.
 MODEL_REWARDS: dict[str, str] = {"bertscore_reward": "malpyeong", "malpyeong_reward": "malpyeong"}
+#: Rewards that need a BLEURT checkpoint (``score`` only; the demo does not download one).
+BLEURT_REWARDS: dict[str, str] = {"bleurt_reward": "malpyeong"}
 #: Every reward name accepted by ``score --reward`` (default instances), in display order.
-REWARD_NAMES: tuple[str, ...] = tuple(RULE_BASED_REWARDS) + tuple(MODEL_REWARDS)
+REWARD_NAMES: tuple[str, ...] = tuple(RULE_BASED_REWARDS) + tuple(MODEL_REWARDS) + tuple(BLEURT_REWARDS)
 #: Reward classes (factories) accepted by ``score --reward``, e.g. ``CheckNumbersKo(rel_tol=0.01)``.
 REWARD_CLASSES: tuple[str, ...] = (
     "MatchFormatExactly",
@@ -138,6 +148,7 @@ REWARD_CLASSES: tuple[str, ...] = (
     "MalpyeongFormatReward",
     "Rouge1Reward",
     "BERTScoreReward",
+    "BLEURTReward",
     "LanguageConsistencyKo",
     "RepetitionPenaltyKo",
 )
@@ -273,6 +284,35 @@ def _quiet_transformers() -> None:
     transformers_logging.set_verbosity_error()
 
 
+#: How library messages name options (``num_layers=``) -> the flags of ``evaluate`` and ``demo``.
+_FLAG_WORDS: tuple[tuple[str, str], ...] = (
+    (r"\bmodel_type='([^']*)'", r"--bertscore-model \1"),
+    (r"\bmodel_type=", "--bertscore-model "),
+    (r"\bnum_layers=<layer>", "--num-layers <layer>"),
+    (r"\bnum_layers=(?=\s)", "--num-layers"),
+    (r"\bnum_layers=", "--num-layers "),
+    (r"\bnum_layers\b", "--num-layers"),
+    (r"\bbatch_size\b", "--batch-size"),
+    (r"\bcheckpoint=", "--bleurt-model "),
+    (r"\bdevice=", "--device "),
+    (r" \(force=True\)", ""),
+)
+
+
+def _as_flags(message: str) -> str:
+    """A library message with its keyword arguments (``num_layers=``) renamed to this command's flags.
+
+    Example:
+        >>> _as_flags("num_layers=99, but 'x' has only 4 layers")
+        "--num-layers 99, but 'x' has only 4 layers"
+    """
+    import re
+
+    for pattern, flag in _FLAG_WORDS:
+        message = re.sub(pattern, flag, message)
+    return message
+
+
 def _load_bertscore(model: str, num_layers: int | None, device: str | None, batch_size: int) -> BERTScoreF1:
     missing = [name for name in ("torch", "transformers") if importlib.util.find_spec(name) is None]
     if missing:
@@ -292,10 +332,48 @@ def _load_bertscore(model: str, num_layers: int | None, device: str | None, batc
         scorer.load()
     except Exception as error:  # noqa: BLE001 - any loading failure is reported as a user-facing message
         raise CLIError(
-            f"cannot load the BERTScore model {model!r}: {error}. Pass a local folder with --bertscore-model "
-            "PATH, or --no-bertscore to skip BERTScore"
+            f"cannot load the BERTScore model {model!r}: {_as_flags(str(error)).rstrip('.')}. Pass a local folder with "
+            "--bertscore-model PATH, or --no-bertscore to skip BERTScore"
         ) from None
     return scorer
+
+
+def _load_bleurt(model: str, device: str | None, batch_size: int, tf_gelu: bool) -> tuple[BLEURTScore, dict[str, Any]]:
+    missing = [name for name in ("torch", "transformers", "sentencepiece") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise CLIError(
+            f"--bleurt-model needs {' and '.join(missing)}: pip install 'korean-rewards[bleurt]', or leave "
+            "--bleurt-model out"
+        )
+    scorer = BLEURTScore(model, device=device, batch_size=batch_size, tf_gelu=tf_gelu)
+    try:
+        described = scorer.describe()
+    except Exception as error:  # noqa: BLE001 - any loading failure is reported as a user-facing message
+        raise CLIError(f"cannot load the BLEURT model given with --bleurt-model: {_as_flags(str(error))}") from None
+    return scorer, described
+
+
+def _input_paths(labels: Path, predictions: Sequence[Path], ids: Path | None, bleurt_function: str | None) -> list[Path]:
+    """Every file the command reads (an output path may never be one of them)."""
+    paths = [labels, *predictions]
+    if ids is not None:
+        paths.append(ids)
+    if bleurt_function:
+        module = bleurt_function.rpartition(":")[0]
+        if module.endswith(".py"):
+            paths.append(Path(module))
+    return paths
+
+
+def _refuse_input_as_output(out: Path, inputs: Sequence[Path], flag: str = "--out") -> None:
+    """``--out`` may not name a file the command reads, with or without --force."""
+    target = out.resolve()
+    for path in inputs:
+        if path.resolve() == target:
+            raise CLIError(
+                f"{flag} {out} is one of the input files ({path}): choose another file name (--force never "
+                "overwrites an input)"
+            )
 
 
 @app.command()
@@ -317,52 +395,127 @@ def evaluate(
     num_layers: Annotated[
         int | None, typer.Option(help="BERT layer for BERTScore (default: bert-score's choice, 9 for mBERT).")
     ] = None,
-    device: Annotated[str | None, typer.Option(help="Device for BERTScore: cpu, cuda, cuda:1 ...")] = None,
+    device: Annotated[str | None, typer.Option(help="Device for BERTScore and BLEURT: cpu, cuda, cuda:1 ...")] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="BERTScore batch size.")] = 64,
     no_bertscore: Annotated[bool, typer.Option("--no-bertscore", help="Skip BERTScore (no torch needed).")] = False,
+    bleurt_model: Annotated[
+        str | None,
+        typer.Option(
+            help="BLEURT checkpoint in bleurt-pytorch's format, a local folder or a hub id (the official scorer "
+            "uses BLEURT-20: lucadiliello/BLEURT-20). Gives the official final score.",
+        ),
+    ] = None,
+    bleurt_tf_gelu: Annotated[
+        bool,
+        typer.Option(
+            "--bleurt-tf-gelu",
+            help="Compute the checkpoint's \"gelu\" as TensorFlow BLEURT does (tanh approximation) instead of the "
+            "exact GELU that bleurt-pytorch uses.",
+        ),
+    ] = False,
+    bleurt_batch_size: Annotated[int, typer.Option(min=1, help="BLEURT batch size (--bleurt-model).")] = 32,
     bleurt_function: Annotated[
         str | None,
-        typer.Option(help="BLEURT scorer to import, module:function, called as f(candidates, references) -> scores on 0-1."),
+        typer.Option(
+            help="BLEURT scorer to import, module:function or file.py:function (the current folder is searched "
+            "first), called as f(candidates, references) -> scores on 0-1."
+        ),
     ] = None,
     bleurt_checkpoint: Annotated[
         str | None,
         typer.Option(help="BLEURT checkpoint folder for Google's TensorFlow bleurt package (not installable here)."),
     ] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Score only the first N labels (and their predictions).")
+    ] = None,
+    ids: Annotated[
+        Path | None,
+        typer.Option(help="Score only the items whose ids this file lists (one per line, or a JSON list)."),
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
     items: Annotated[bool, typer.Option("--items", help="Include per-item scores in the JSON report.")] = False,
     out: Annotated[Path | None, typer.Option(help="Also write the JSON report to this file.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite --out if it exists (never an input file).")
+    ] = False,
 ) -> None:
     """Score prediction files with the official 말평 rules (0-100 scale) and name the best one.
 
     EM counts every item; ROUGE-1 (MeCab-ko morphemes), BERTScore (F1) and BLEURT average over the items
     where both the gold and the predicted reason are non-empty. final = (EM + descriptive average) / 2.
+    Scores are also broken down by question type (선택형 / 교정형). A file that cannot be read or scored is
+    reported and skipped; the others are scored, and the exit status is 1.
     """
-    if bleurt_function and bleurt_checkpoint:
-        raise CLIError("give either --bleurt-function or --bleurt-checkpoint, not both")
-    if out is not None and out.exists() and not force:
-        raise CLIError(f"{out} exists already: pass --force to overwrite it")
+    given = [flag for flag, value in (("--bleurt-model", bleurt_model), ("--bleurt-function", bleurt_function),
+                                      ("--bleurt-checkpoint", bleurt_checkpoint)) if value]  # fmt: skip
+    if len(given) > 1:
+        raise CLIError(f"give one BLEURT scorer, not {' and '.join(given)}")
+    if bleurt_tf_gelu and not bleurt_model:
+        raise CLIError("--bleurt-tf-gelu applies to --bleurt-model only")
+    if out is not None:
+        _refuse_input_as_output(out, _input_paths(labels, predictions, ids, bleurt_function))
+        if out.exists() and not force:
+            raise CLIError(f"{out} exists already: pass --force to overwrite it")
     if importlib.util.find_spec("mecab_ko") is None:
         raise CLIError("ROUGE-1 needs MeCab-ko: pip install -e '.[rouge]' in the korean-rewards clone")
 
-    gold = load_items(labels, what="labels")
+    try:
+        gold = load_items(labels, what="labels")
+    except EvaluationInputError as error:
+        raise CLIError(f"--labels: {error}") from None
+    subset = ids is not None or limit is not None
+    if subset:
+        try:
+            wanted = read_ids(ids) if ids is not None else None
+        except EvaluationInputError as error:
+            raise CLIError(f"--ids: {error}") from None
+        gold = select_items(gold, ids=wanted, limit=limit, ids_name=f"--ids {ids}")
+    gold_ids = {item.id for item in gold}
+
     skipped: list[Path] = []
-    files = find_prediction_files(predictions, exclude=[labels], skipped=skipped)
-    if not files:
+    failures: list[tuple[str, str]] = []  # (file, message): reported, skipped, exit status 1
+    broken: list[tuple[Path, str]] = []
+    files = find_prediction_files(predictions, exclude=[labels], skipped=skipped, broken=broken)
+    failures += [(_display(path), message) for path, message in broken]
+    if out is not None:  # a prediction file found in a folder is an input too
+        _refuse_input_as_output(out, [*files, *(path for path, _ in broken)])
+    loaded: list[tuple[Path, list[Item]]] = []
+    for path in files:  # all input errors before the model
+        try:
+            predicted = load_items(path, what="predictions")
+        except EvaluationInputError as error:
+            failures.append((_display(path), str(error)))
+            continue
+        if subset:
+            predicted = [item for item in predicted if item.id in gold_ids]
+        loaded.append((path, predicted))
+    if not loaded:
+        if failures:
+            raise CLIError("no prediction file could be read:\n" + "\n".join(message for _, message in failures))
         raise CLIError("no prediction files found in " + ", ".join(str(p) for p in predictions))
-    loaded = [(path, load_items(path, what="predictions")) for path in files]  # all input errors before the model
 
     notes: list[str] = [f"skipped {_display(path)}: not competition items" for path in skipped]
+    if subset:
+        notes.append(f"scored a subset: {len(gold)} labels (" + ", ".join(
+            part for part in (f"--ids {ids}" if ids is not None else "", f"--limit {limit}" if limit else "") if part
+        ) + ")")
     bleurt: TextScorer | None = None
     bleurt_name: str | None = None
-    if bleurt_function:
+    bleurt_info: dict[str, Any] | None = None
+    if bleurt_model:
+        status = f"loading BLEURT {bleurt_model} ..."
+        with _error_console().status(status) if not json_output and sys.stderr.isatty() else _null():
+            bleurt, bleurt_info = _load_bleurt(bleurt_model, device, bleurt_batch_size, bleurt_tf_gelu)
+        bleurt_name = bleurt_model
+    elif bleurt_function:
         bleurt, bleurt_name = import_scorer(bleurt_function), bleurt_function
     elif bleurt_checkpoint:
         bleurt, bleurt_name = load_bleurt_checkpoint(bleurt_checkpoint), bleurt_checkpoint
     else:
         notes.append(
-            "BLEURT not computed: the official BLEURT-20 needs TensorFlow's bleurt package, which is not "
-            "installable here (plug a scorer in with --bleurt-function module:function)."
+            "BLEURT not computed: pass --bleurt-model lucadiliello/BLEURT-20 (a bleurt-pytorch checkpoint, "
+            "pip install 'korean-rewards[bleurt]') for the official final score; TensorFlow's bleurt package is "
+            "not installable here (or plug a scorer in with --bleurt-function module:function)."
         )
     bert: BERTScoreF1 | None = None
     if no_bertscore:
@@ -376,38 +529,45 @@ def evaluate(
         files_task = progress.add_task("evaluating", total=len(loaded))
         for path, predicted in loaded:
             name = _display(path)
-            results.append(
-                evaluate_items(
-                    predicted,
-                    gold,
-                    rouge=True,
-                    bertscore=_ChunkedScorer(bert, batch_size, progress, f"BERTScore {name}") if bert else None,
-                    bleurt=_ChunkedScorer(bleurt, 64, progress, f"BLEURT {name}") if bleurt else None,
-                    source=name,
-                    labels_name=_display(labels),
+            try:
+                results.append(
+                    evaluate_items(
+                        predicted,
+                        gold,
+                        rouge=True,
+                        bertscore=_ChunkedScorer(bert, batch_size, progress, f"BERTScore {name}") if bert else None,
+                        bleurt=_ChunkedScorer(bleurt, 64, progress, f"BLEURT {name}") if bleurt else None,
+                        source=name,
+                        labels_name=_display(labels) + (" (the selected subset)" if subset else ""),
+                    )
                 )
-            )
+            except EvaluationInputError as error:
+                failures.append((name, str(error)))
             progress.advance(files_task)
 
     best_metric = "final"
     best = best_result(results)
     if best is None:
         best_metric, best = "exact_match", best_result(results, "exact_match")
-        notes.append("no final score without BERTScore: the best file is the one with the highest EM.")
+        if results:
+            notes.append("no final score without BERTScore: the best file is the one with the highest EM.")
     elif any(result.final_rule == "average_of_two" for result in results):
         notes.append(
             "without BLEURT, final = (EM + (ROUGE-1 + BERTScore) / 2) / 2: compare files with each other, not "
-            "with the leaderboard."
+            "with the leaderboard (pass --bleurt-model for the official final score)."
         )
     report = {
         "schema": EVALUATE_SCHEMA,
         "scale": "0-100",
         "labels": _display(labels),
         "n_labels": len(gold),
+        "subset": {"ids": None if ids is None else str(ids), "limit": limit} if subset else None,
         "bertscore": {"model": bertscore_model, "num_layers": num_layers} if bert else None,
         "bleurt": bleurt_name,
+        "bleurt_model": bleurt_info,
         "files": [result.to_dict(items=items) for result in results],
         "best": {"source": best.source, "metric": best_metric, "value": getattr(best, best_metric)} if best else None,
+        "errors": [{"source": source, "error": message} for source, message in failures],
         "notes": notes,
     }
     text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
@@ -415,8 +575,17 @@ def evaluate(
         atomic_write_text(out, text, force=force)
     if json_output:
         sys.stdout.write(text)
-        return
-    _print_evaluation(results, best, best_metric, gold, notes, out)
+    else:
+        _print_evaluation(results, best, best_metric, gold, notes, out, bleurt_info)
+    if failures:
+        console = _error_console()
+        for source, message in failures:
+            console.print(Text("error: ", style="bold red") + Text(f"skipped {source}: {message}"))
+        console.print(
+            Text(f"{len(failures)} of {len(failures) + len(results)} prediction files could not be scored "
+                 "(see the errors above)")
+        )
+        raise typer.Exit(1)
 
 
 @contextmanager
@@ -436,7 +605,7 @@ def _short_names(sources: list[str]) -> tuple[str, list[str]]:
 
 def _print_evaluation(
     results: list[EvaluationResult], best: EvaluationResult | None, best_metric: str, gold: list[Item],
-    notes: list[str], out: Path | None,
+    notes: list[str], out: Path | None, bleurt_info: dict[str, Any] | None = None,
 ) -> None:
     console = _console()
     folder, names = _short_names([str(result.source) for result in results])
@@ -456,11 +625,24 @@ def _print_evaluation(
             f"{result.n_reason_items}/{result.n_items}",
             style="bold green" if is_best and len(results) > 1 else None,
         )
+        for kind, numbers in result.by_type.items():  # the same numbers per question type, under the total
+            table.add_row(
+                f"  {kind}",
+                *(_fmt(numbers[key], 2) for key in shown.values()),
+                f"{numbers['n_reason_items']}/{numbers['n_items']}",
+                style="dim",
+            )
     console.print(table)
     legend = "n = items with both reasons (they enter ROUGE-1, BERTScore, BLEURT)"
     if "desc" in shown:
         legend = "desc = descriptive average; " + legend
+    if any(result.by_type for result in results):
+        legend += "; indented rows: the same scores per question type"
     console.print(f"[dim]{legend}; * = best[/dim]")
+    if bleurt_info is not None:
+        console.print(
+            f"BLEURT: {escape(str(bleurt_info['checkpoint']))} (activation {escape(str(bleurt_info['activation']))})"
+        )
     if best is not None:
         label = "final" if best_metric == "final" else "EM"
         console.print(f"best: [bold]{escape(str(best.source))}[/bold] ({label} {_fmt(getattr(best, best_metric))})")
@@ -580,11 +762,49 @@ def _score_rows(
             )
         except ImportError as error:
             raise CLIError(f"{reward.__name__} cannot run here: {error}") from None
-        except (ValueError, TypeError, KeyError) as error:
+        except (ValueError, TypeError, KeyError, OSError) as error:
             raise CLIError(f"{reward.__name__}: {error}") from None
         if on_batch is not None:
             on_batch(len(chunk))
     return scores
+
+
+def _tags_from_options(
+    reasoning_start: str | None,
+    reasoning_end: str | None,
+    solution_start: str | None,
+    solution_end: str | None,
+    eos_token: str | None,
+) -> Any:
+    """A :class:`~korean_rewards.tags.Tags` from ``score``'s tag options (the notebook's for those not given), or
+    ``None`` when no tag option is given."""
+    options = {
+        "--reasoning-start": ("reasoning_start", reasoning_start),
+        "--reasoning-end": ("reasoning_end", reasoning_end),
+        "--solution-start": ("solution_start", solution_start),
+        "--solution-end": ("solution_end", solution_end),
+    }
+    if all(value is None for _, value in options.values()) and eos_token is None:
+        return None
+    from .tags import Tags
+
+    values: dict[str, Any] = {}
+    for flag, (field, value) in options.items():
+        if value is not None:
+            if not value.strip():
+                raise CLIError(f"{flag} must be a non-empty tag, got {value!r}")
+            values[field] = value
+    if eos_token is not None:
+        values["eos_token"] = eos_token or None
+    return Tags(**values)
+
+
+def _with_tags(reward: Any, tags: Any) -> Any:
+    """The reward reading ``tags``, when it reads tags at all (rewards with ``tags=None`` keep reading none)."""
+    fields = {f.name for f in dataclasses.fields(reward)} if dataclasses.is_dataclass(reward) else set()
+    if "tags" not in fields or reward.tags is None or not hasattr(reward, "configure"):
+        return reward
+    return reward.configure(tags=tags)
 
 
 def _summary(scores: Sequence[float | None]) -> dict[str, Any]:
@@ -622,11 +842,36 @@ def score(
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print the means as JSON on stdout.")] = False,
     batch_size: Annotated[int, typer.Option(min=1, help="Rows per reward call.")] = 64,
+    reasoning_start: Annotated[
+        str | None, typer.Option(help="Tag that opens the reasoning (default: the notebook's <start_working_out>).")
+    ] = None,
+    reasoning_end: Annotated[
+        str | None, typer.Option(help="Tag that closes the reasoning (default: <end_working_out>).")
+    ] = None,
+    solution_start: Annotated[
+        str | None, typer.Option(help="Tag that opens the answer (default: <SOLUTION>).")
+    ] = None,
+    solution_end: Annotated[
+        str | None, typer.Option(help="Tag that closes the answer (default: </SOLUTION>).")
+    ] = None,
+    eos_token: Annotated[
+        str | None,
+        typer.Option(help="Text allowed after the closing answer tag (default: <|endoftext|>; '' allows none)."),
+    ] = None,
 ) -> None:
-    """Score completions with the library's rewards and print each reward's mean."""
-    if out is not None and out.exists() and not force:
-        raise CLIError(f"{out} exists already: pass --force to overwrite it")
+    """Score completions with the library's rewards and print each reward's mean.
+
+    The tag options set the tags that the format and answer rewards read (for models trained with other tags,
+    e.g. --reasoning-start "<think>" --reasoning-end "</think>"); rewards that read no tags ignore them.
+    """
+    if out is not None:
+        _refuse_input_as_output(out, [file])
+        if out.exists() and not force:
+            raise CLIError(f"{out} exists already: pass --force to overwrite it")
+    tags = _tags_from_options(reasoning_start, reasoning_end, solution_start, solution_end, eos_token)
     rewards = [resolve_reward(spec) for spec in (reward or list(RULE_BASED_REWARDS))]
+    if tags is not None:
+        rewards = [_with_tags(fn, tags) for fn in rewards]
     rows = _read_rows(file)
     all_scores: dict[str, list[float | None]] = {}
     with _progress(not json_output) as progress:
@@ -947,7 +1192,7 @@ def demo(
             rewards.update(loaded)
         except Exception as error:  # noqa: BLE001 - the demo goes on without BERTScore
             for name in MODEL_REWARDS:
-                skipped[name] = f"cannot load the BERTScore model {model}: {error}"
+                skipped[name] = f"cannot load the BERTScore model {model}: {_as_flags(str(error))}"
 
     kinds = {"math": "Korean math answers (notebook tags)", "malpyeong": "말평-style answers"}
     kind_of = RULE_BASED_REWARDS | MODEL_REWARDS

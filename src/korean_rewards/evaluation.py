@@ -20,9 +20,10 @@ One implementation shared by the ``korean-rewards evaluate`` command and
 organisers' published results; per-item values (:class:`ItemScore`) stay on 0-1, like the rewards.
 
 **BLEURT.** The official BLEURT-20 runs on TensorFlow's ``bleurt`` package, which cannot be installed with
-this library's dependencies. BLEURT is therefore pluggable: pass any callable ``(candidates, references) ->
-list[float]`` on the 0-1 scale (:func:`load_bleurt_checkpoint` wraps the TensorFlow package where you have it,
-:func:`import_scorer` imports your own, e.g. a PyTorch port). Without one, ``bleurt`` is ``None`` and ``final``
+this library's dependencies; :class:`BLEURTScore` computes it in PyTorch
+(:class:`korean_rewards.bleurt.BLEURTScorer`, same scores as bleurt-pytorch). Any callable ``(candidates,
+references) -> list[float]`` on the 0-1 scale plugs in as well (:func:`load_bleurt_checkpoint` wraps the
+TensorFlow package where you have it, :func:`import_scorer` imports your own). Without one, ``bleurt`` is ``None`` and ``final``
 averages ROUGE-1 and BERTScore only (``malpyeong_final_score(..., bleurt_missing="average_of_two")``), so it
 is comparable between your own checkpoints but not with leaderboard numbers.
 
@@ -64,8 +65,11 @@ __all__ = [
     "evaluate_items",
     "evaluate_file",
     "find_prediction_files",
+    "select_items",
+    "read_ids",
     "best_result",
     "BERTScoreF1",
+    "BLEURTScore",
     "load_bleurt_checkpoint",
     "import_scorer",
     "atomic_write_text",
@@ -294,6 +298,66 @@ def load_items(
     return items
 
 
+def read_ids(path: str | os.PathLike[str]) -> list[str]:
+    """The item ids listed in a file: one per line (blank lines and ``#`` comments skipped), or a JSON list.
+
+    Example:
+        >>> import tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "ids.txt")
+        >>> with open(path, "w", encoding="utf-8") as f:
+        ...     _ = f.write("101\\n# a comment\\n\\n 102 \\n")
+        >>> read_ids(path)
+        ['101', '102']
+    """
+    source = str(path)
+    file = Path(path)
+    if not file.is_file():
+        raise EvaluationInputError(f"{source}: no such file" if not file.exists() else f"{source} is not a file")
+    try:
+        text = _decode(file.read_bytes(), source)
+    except OSError as error:
+        raise EvaluationInputError(f"cannot read {source}: {error.strerror or error}") from None
+    if text.lstrip().startswith("["):
+        try:
+            values = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise _json_error(error, source) from None
+        ids = [str(value) for value in values if not isinstance(value, (dict, list))]
+    else:
+        ids = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+    if not ids:
+        raise EvaluationInputError(f"{source} lists no ids")
+    return list(dict.fromkeys(ids))
+
+
+def select_items(
+    labels: Sequence[Item], *, ids: Sequence[str] | None = None, limit: int | None = None, ids_name: str = "the ids"
+) -> list[Item]:
+    """The labels to score: those whose id is in ``ids`` (when given), then the first ``limit`` of them.
+
+    Label order is kept. An id that is not in the labels is an :class:`EvaluationInputError` (a typo would
+    otherwise shrink the subset silently).
+
+    Example:
+        >>> labels = [Item("1", "a"), Item("2", "b"), Item("3", "c")]
+        >>> [item.id for item in select_items(labels, ids=["3", "1"])], [i.id for i in select_items(labels, limit=2)]
+        (['1', '3'], ['1', '2'])
+    """
+    selected = list(labels)
+    if ids is not None:
+        wanted = {str(i) for i in ids}
+        known = {item.id for item in labels}
+        unknown = [i for i in dict.fromkeys(str(i) for i in ids) if i not in known]
+        if unknown:
+            raise EvaluationInputError(f"{ids_name}: ids not in the labels: {_list_ids(unknown)}")
+        selected = [item for item in selected if item.id in wanted]
+    if limit is not None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise EvaluationInputError(f"the limit must be a positive number of items, got {limit!r}")
+        selected = selected[:limit]
+    return selected
+
+
 def _list_ids(ids: Sequence[str]) -> str:
     shown = ", ".join(f'"{i}"' for i in ids[:_MAX_LISTED_IDS])
     more = len(ids) - _MAX_LISTED_IDS
@@ -357,6 +421,7 @@ class ItemScore:
     rouge1: float | None = None
     bertscore: float | None = None
     bleurt: float | None = None
+    question_type: str | None = None
 
     @property
     def scored(self) -> bool:
@@ -377,6 +442,9 @@ class EvaluationResult:
     - ``None``: ROUGE-1 or BERTScore was not computed, so there is no final score (``descriptive_avg`` and
       ``final`` are ``None``).
 
+    ``by_type`` breaks the same numbers down by the labels' ``input.question_type`` (선택형, 교정형; items
+    without one count as ``"unknown"``): ``{type: {"n_items", "n_correct", "n_reason_items", "exact_match",
+    "rouge1", "bertscore", "bleurt", "descriptive_avg", "final"}}``, empty when the labels have no types.
     ``items`` holds the per-item scores (0-1).
 
     Example:
@@ -384,7 +452,7 @@ class EvaluationResult:
         ...                           exact_match=50.0, rouge1=40.0, bertscore=None, bleurt=None,
         ...                           descriptive_avg=40.0, final=45.0)
         >>> sorted(result.to_dict())[:4]
-        ['bertscore', 'bleurt', 'descriptive_avg', 'exact_match']
+        ['bertscore', 'bleurt', 'by_type', 'descriptive_avg']
     """
 
     source: str | None
@@ -399,6 +467,7 @@ class EvaluationResult:
     final: float | None
     final_rule: str | None = None
     items: list[ItemScore] = field(default_factory=list, repr=False)
+    by_type: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def metrics(self) -> dict[str, float]:
         """The corpus numbers that were computed (no ``None``), keyed by metric name.
@@ -421,6 +490,11 @@ class EvaluationResult:
         if items:
             data["items"] = [dataclasses.asdict(item) | {"scored": item.scored} for item in self.items]
         return data
+
+
+def _question_type(item: Item) -> str | None:
+    kind = item.input.get("question_type") if isinstance(item.input, Mapping) else None
+    return kind.strip() if isinstance(kind, str) and kind.strip() else None
 
 
 def _mean_percent(values: Sequence[float]) -> float:
@@ -479,6 +553,7 @@ def evaluate_items(
                 gold_answer=normalize_answer(gold_answer),
                 pred_reason=pred_reason,
                 gold_reason=gold_reason,
+                question_type=_question_type(label),
             )
         )
     entering = [score for score in scores if score.scored]
@@ -501,23 +576,55 @@ def evaluate_items(
             score.bleurt = value
         bleurt_mean = _mean_percent(values)
 
-    n_correct = sum(score.correct for score in scores)
-    em = 100.0 * n_correct / len(scores)
-    descriptive, final, rule = _final(em, rouge_mean, bert_mean, bleurt_mean)
+    totals = _aggregate(scores, rouge_mean is not None, bert_mean is not None, bleurt_mean is not None)
+    types = [score.question_type for score in scores]
+    by_type: dict[str, dict[str, Any]] = {}
+    if any(kind is not None for kind in types):
+        for kind in dict.fromkeys(kind or "unknown" for kind in types):
+            subset = [score for score in scores if (score.question_type or "unknown") == kind]
+            by_type[kind] = _aggregate(
+                subset, rouge_mean is not None, bert_mean is not None, bleurt_mean is not None
+            )
     return EvaluationResult(
         source=source,
-        n_items=len(scores),
-        n_correct=n_correct,
-        n_reason_items=len(entering),
-        exact_match=em,
-        rouge1=rouge_mean,
-        bertscore=bert_mean,
-        bleurt=bleurt_mean,
-        descriptive_avg=descriptive,
-        final=final,
-        final_rule=rule,
+        n_items=totals["n_items"],
+        n_correct=totals["n_correct"],
+        n_reason_items=totals["n_reason_items"],
+        exact_match=totals["exact_match"],
+        rouge1=totals["rouge1"],
+        bertscore=totals["bertscore"],
+        bleurt=totals["bleurt"],
+        descriptive_avg=totals["descriptive_avg"],
+        final=totals["final"],
+        final_rule=totals["final_rule"],
         items=scores,
+        by_type=by_type,
     )
+
+
+def _aggregate(scores: Sequence[ItemScore], rouge: bool, bert: bool, bleurt: bool) -> dict[str, Any]:
+    """Corpus numbers (0-100) of some items, with the official rules (see :func:`evaluate_items`)."""
+    entering = [score for score in scores if score.scored]
+
+    def mean(name: str, computed: bool) -> float | None:
+        return _mean_percent([getattr(score, name) for score in entering]) if computed else None
+
+    n_correct = sum(score.correct for score in scores)
+    em = 100.0 * n_correct / len(scores) if scores else 0.0
+    rouge_mean, bert_mean, bleurt_mean = mean("rouge1", rouge), mean("bertscore", bert), mean("bleurt", bleurt)
+    descriptive, final, rule = _final(em, rouge_mean, bert_mean, bleurt_mean)
+    return {
+        "n_items": len(scores),
+        "n_correct": n_correct,
+        "n_reason_items": len(entering),
+        "exact_match": em,
+        "rouge1": rouge_mean,
+        "bertscore": bert_mean,
+        "bleurt": bleurt_mean,
+        "descriptive_avg": descriptive,
+        "final": final,
+        "final_rule": rule,
+    }
 
 
 def _final(
@@ -611,6 +718,7 @@ def find_prediction_files(
     *,
     exclude: Iterable[str | os.PathLike[str]] = (),
     skipped: list[Path] | None = None,
+    broken: list[tuple[Path, str]] | None = None,
 ) -> list[Path]:
     """Expand files and folders into prediction files, in a stable natural order.
 
@@ -620,7 +728,9 @@ def find_prediction_files(
     trainer or tokenizer write (``config.json``, ``trainer_state.json``, ``best.json``, ...), files whose
     records are not competition items (no ``"id"`` and ``"output"``; appended to ``skipped`` when given)
     and paths in ``exclude`` (e.g. the labels) are left out; a file named explicitly is always taken. A path
-    that does not exist, and a file in a folder that is not valid JSON, raise :class:`EvaluationInputError`.
+    that does not exist raises :class:`EvaluationInputError`; so does a file in a folder that cannot be read
+    (invalid JSON, not UTF-8...), unless ``broken`` is given: then ``(file, message)`` is appended to it and the
+    other files are still found.
 
     Example:
         >>> import tempfile, pathlib
@@ -659,7 +769,14 @@ def find_prediction_files(
         for file in sorted(direct, key=_natural_key) + sorted(nested, key=_natural_key):
             if file.resolve() in excluded or file.resolve() in seen:
                 continue
-            if _is_competition_file(file):
+            try:
+                competition = _is_competition_file(file)
+            except EvaluationInputError as error:
+                if broken is None:
+                    raise
+                broken.append((file, str(error)))
+                continue
+            if competition:
                 add(file)
             elif skipped is not None:
                 skipped.append(file)
@@ -737,6 +854,68 @@ class BERTScoreF1:
         return [float(value) for value in f1.tolist()]
 
 
+class BLEURTScore:
+    """BLEURT as a :data:`TextScorer` ``(candidates, references) -> scores``, with
+    :class:`korean_rewards.bleurt.BLEURTScorer` on a checkpoint in bleurt-pytorch's format (the official scorer
+    uses BLEURT-20: ``lucadiliello/BLEURT-20``).
+
+    The model loads on the first call or :meth:`load` (torch is imported only then), once per process and
+    settings, shared with :class:`~korean_rewards.bleurt.BLEURTReward`. :meth:`describe` says which checkpoint
+    and activation were used.
+
+    Example:
+        >>> import tempfile
+        >>> from korean_rewards.testing import save_tiny_bleurt
+        >>> scorer = BLEURTScore(save_tiny_bleurt(tempfile.mkdtemp()), device="cpu")
+        >>> len(scorer(["후보 이유"], ["정답 이유"])), scorer.describe()["activation"]
+        (1, 'gelu')
+    """
+
+    def __init__(
+        self,
+        checkpoint: str = "lucadiliello/BLEURT-20",
+        device: str | None = None,
+        batch_size: int = 32,
+        dtype: str | None = None,
+        tf_gelu: bool = False,
+    ) -> None:
+        self.checkpoint = checkpoint
+        self.device = device
+        self.batch_size = batch_size
+        self.dtype = dtype
+        self.tf_gelu = tf_gelu
+        self._scorer: Any = None
+
+    def load(self) -> Any:
+        """Load the model now (if not loaded yet) and return the :class:`~korean_rewards.bleurt.BLEURTScorer`."""
+        if self._scorer is None:
+            from .bleurt import _shared_scorer
+
+            scorer = _shared_scorer(self.checkpoint, self.device, self.batch_size, self.dtype, 512, self.tf_gelu)
+            scorer.load()
+            self._scorer = scorer
+        return self._scorer
+
+    def describe(self) -> dict[str, Any]:
+        """What the report records: ``{"checkpoint", "folder", "activation", "tf_gelu"}`` (loads the model).
+
+        ``activation`` is the config's ``hidden_act`` (``"gelu"`` is the exact GELU, as bleurt-pytorch), or
+        ``"gelu_tanh"`` with ``tf_gelu`` (TensorFlow BLEURT's approximation).
+        """
+        scorer = self.load()
+        return {
+            "checkpoint": self.checkpoint,
+            "folder": None if scorer.folder is None else str(scorer.folder),
+            "activation": scorer.activation,
+            "tf_gelu": bool(self.tf_gelu),
+        }
+
+    def __call__(self, candidates: list[str], references: list[str]) -> list[float]:
+        if not candidates:
+            return []
+        return self.load().score(list(references), list(candidates))
+
+
 def load_bleurt_checkpoint(checkpoint: str, batch_size: int = 64) -> TextScorer:
     """BLEURT through Google's TensorFlow ``bleurt`` package (the official scorer uses ``BLEURT-20``).
 
@@ -771,7 +950,10 @@ def load_bleurt_checkpoint(checkpoint: str, batch_size: int = 64) -> TextScorer:
 
 
 def import_scorer(spec: str) -> TextScorer:
-    """Import a scorer ``(candidates, references) -> list[float]`` given as ``"package.module:name"``.
+    """Import a scorer ``(candidates, references) -> list[float]`` given as ``"module:name"`` or ``"file.py:name"``.
+
+    A module is looked up in the current folder first (as ``python -c`` would), then on the usual path; a
+    ``.py`` file is imported from that file.
 
     Example:
         >>> import_scorer("os.path:join") is os.path.join
@@ -781,13 +963,17 @@ def import_scorer(spec: str) -> TextScorer:
         ...
         korean_rewards.evaluation.EvaluationInputError: cannot import no_such_module_xyz:f: No module named 'no_such_module_xyz'
     """
-    module_name, sep, attribute = spec.partition(":")
+    module_name, sep, attribute = spec.rpartition(":")
     if not sep or not module_name or not attribute:
         raise EvaluationInputError(f"a scorer is given as module:function (e.g. my_bleurt:score), got {spec!r}")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as error:
-        raise EvaluationInputError(f"cannot import {spec}: {error}") from None
+    if module_name.endswith(".py"):
+        module = _import_file(module_name, spec)
+    else:
+        try:
+            with _current_folder_on_path():
+                module = importlib.import_module(module_name)
+        except ImportError as error:
+            raise EvaluationInputError(f"cannot import {spec}: {error}") from None
     scorer: Any = module
     for part in attribute.split("."):
         if not hasattr(scorer, part):
@@ -796,6 +982,46 @@ def import_scorer(spec: str) -> TextScorer:
     if not callable(scorer):
         raise EvaluationInputError(f"{spec} is not callable")
     return scorer
+
+
+class _current_folder_on_path:  # noqa: N801 - a context manager used like a function
+    """Put the current folder first on ``sys.path`` while importing (console scripts do not have it there)."""
+
+    def __enter__(self) -> None:
+        import sys
+
+        self.added = os.getcwd()
+        self.present = self.added in sys.path or "" in sys.path
+        if not self.present:
+            sys.path.insert(0, self.added)
+
+    def __exit__(self, *exc: Any) -> None:
+        import sys
+
+        if not self.present and self.added in sys.path:
+            sys.path.remove(self.added)
+
+
+def _import_file(filename: str, spec: str) -> Any:
+    import importlib.util
+    import sys
+
+    path = Path(filename).expanduser()
+    if not path.is_file():
+        raise EvaluationInputError(f"cannot import {spec}: {filename}: no such file")
+    name = f"_korean_rewards_scorer_{abs(hash(str(path.resolve())))}"
+    module_spec = importlib.util.spec_from_file_location(name, path)
+    if module_spec is None or module_spec.loader is None:
+        raise EvaluationInputError(f"cannot import {spec}: {filename} is not a Python file")
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[name] = module
+    try:
+        with _current_folder_on_path():
+            module_spec.loader.exec_module(module)
+    except Exception as error:  # noqa: BLE001 - the user's file failed to run: say so, no traceback
+        sys.modules.pop(name, None)
+        raise EvaluationInputError(f"cannot import {spec}: {type(error).__name__}: {error}") from None
+    return module
 
 
 # ------------------------------------------------------------------------------------------------

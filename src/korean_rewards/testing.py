@@ -29,6 +29,8 @@ __all__ = [
     "build_tiny_bert",
     "save_tiny_bert",
     "save_tiny_qwen3",
+    "build_bleurt_sentencepiece",
+    "save_tiny_bleurt",
 ]
 
 # A few lines of Korean and math text (written for this project) to train the tiny tokenizers on.
@@ -244,3 +246,180 @@ def save_tiny_bert(path: str | os.PathLike[str], **kwargs: Any) -> str:
     tokenizer.save_pretrained(path)
     model.save_pretrained(path)
     return str(path)
+
+
+# -- BLEURT (bleurt-pytorch's checkpoint format) -------------------------------------------------------------------
+_BLEURT_SPECIAL = ("[CLS]", "[SEP]", "[MASK]")
+
+
+def _bleurt_corpus() -> list[str]:
+    """A few hundred fixed Korean/English lines: the sample corpus and word sequences drawn from it by formula."""
+    words = " ".join(SAMPLE_CORPUS).split()
+    n = len(words)
+    lines = list(SAMPLE_CORPUS)
+    lines += [" ".join(words[(i * k + k * k) % n] for k in range(1, 6 + i % 9)) for i in range(300)]
+    return lines
+
+
+def build_bleurt_sentencepiece(vocab_size: int = 400, unk_piece: str = "[UNK]") -> bytes:
+    """Train a small unigram sentencepiece model like BLEURT-20's ``spm.model`` (deterministic, ~30 ms).
+
+    ``[PAD]`` is id 0, ``[UNK]`` (sentencepiece's unknown piece) id 1, then the user-defined ``[CLS]``, ``[SEP]``,
+    ``[MASK]``. With another ``unk_piece`` (e.g. sentencepiece's default ``"<unk>"``) that piece is id 0 and
+    ``[PAD]``, ``[UNK]``, ``[CLS]``, ``[SEP]``, ``[MASK]`` are user-defined symbols after it. The normaliser is
+    sentencepiece's default (``nmt_nfkc``). Characters outside the training lines (e.g. ``漢``) are unknown. The
+    training is single-threaded, so the same sentencepiece version gives the same bytes every time.
+
+    Example:
+        >>> import sentencepiece as spm
+        >>> sp = spm.SentencePieceProcessor(model_proto=build_bleurt_sentencepiece())
+        >>> sp.piece_to_id("[CLS]"), sp.piece_to_id("[SEP]"), sp.unk_id()
+        (2, 3, 1)
+    """
+    import io
+
+    import sentencepiece as spm
+
+    if unk_piece == "[UNK]":
+        layout: dict[str, Any] = dict(pad_id=0, pad_piece="[PAD]", unk_id=1, unk_piece="[UNK]",
+                                      user_defined_symbols=list(_BLEURT_SPECIAL))
+    else:
+        layout = dict(pad_id=-1, unk_id=0, unk_piece=unk_piece,
+                      user_defined_symbols=["[PAD]", "[UNK]", *_BLEURT_SPECIAL])
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(_bleurt_corpus()),
+        model_writer=model,
+        vocab_size=vocab_size,
+        model_type="unigram",
+        character_coverage=1.0,
+        bos_id=-1,
+        eos_id=-1,
+        **layout,
+        hard_vocab_limit=False,
+        num_threads=1,
+        minloglevel=2,
+    )
+    return model.getvalue()
+
+
+def _bleurt_shapes(config: dict[str, Any]) -> list[tuple[str, tuple[int, ...], str]]:
+    """(name, shape, kind) of every weight of bleurt-pytorch's ``BleurtForSequenceClassification``, in a fixed
+    order; kind is "weight", "bias" or "norm" (a LayerNorm scale)."""
+    v, e, h = config["vocab_size"], config["embedding_size"], config["hidden_size"]
+    i, p, t = config["intermediate_size"], config["max_position_embeddings"], config["type_vocab_size"]
+    shapes = [
+        ("bleurt.embeddings.word_embeddings.weight", (v, e), "weight"),
+        ("bleurt.embeddings.position_embeddings.weight", (p, e), "weight"),
+        ("bleurt.embeddings.token_type_embeddings.weight", (t, e), "weight"),
+        ("bleurt.embeddings.LayerNorm.weight", (e,), "norm"),
+        ("bleurt.embeddings.LayerNorm.bias", (e,), "bias"),
+        ("bleurt.encoder.embedding_projection.weight", (h, e), "weight"),
+        ("bleurt.encoder.embedding_projection.bias", (h,), "bias"),
+    ]
+    for layer in range(config["num_hidden_layers"]):
+        prefix = f"bleurt.encoder.layer.{layer}."
+        for name in ("query", "key", "value"):
+            shapes += [(f"{prefix}attention.self.{name}.weight", (h, h), "weight"),
+                       (f"{prefix}attention.self.{name}.bias", (h,), "bias")]
+        shapes += [
+            (f"{prefix}attention.output.dense.weight", (h, h), "weight"),
+            (f"{prefix}attention.output.dense.bias", (h,), "bias"),
+            (f"{prefix}attention.output.LayerNorm.weight", (h,), "norm"),
+            (f"{prefix}attention.output.LayerNorm.bias", (h,), "bias"),
+            (f"{prefix}intermediate.dense.weight", (i, h), "weight"),
+            (f"{prefix}intermediate.dense.bias", (i,), "bias"),
+            (f"{prefix}output.dense.weight", (h, i), "weight"),
+            (f"{prefix}output.dense.bias", (h,), "bias"),
+            (f"{prefix}output.LayerNorm.weight", (h,), "norm"),
+            (f"{prefix}output.LayerNorm.bias", (h,), "bias"),
+        ]
+    shapes += [
+        ("bleurt.pooler.dense.weight", (h, h), "weight"),
+        ("bleurt.pooler.dense.bias", (h,), "bias"),
+        ("classifier.weight", (1, h), "weight"),
+        ("classifier.bias", (1,), "bias"),
+    ]
+    return shapes
+
+
+def save_tiny_bleurt(
+    path: str | os.PathLike[str],
+    *,
+    hidden_size: int = 32,
+    embedding_size: int = 16,
+    num_layers: int = 2,
+    num_heads: int = 4,
+    intermediate_size: int = 64,
+    hidden_act: str = "gelu",
+    max_position_embeddings: int = 512,
+    seed: int = 0,
+    safetensors: bool = False,
+    unk_piece: str = "[UNK]",
+) -> str:
+    """Save a tiny random BLEURT checkpoint in bleurt-pytorch's format (as ``lucadiliello/BLEURT-20``) to ``path``.
+
+    The folder gets ``config.json`` (``model_type: "bleurt"``, ``embedding_size`` < ``hidden_size``),
+    ``spm.model`` (:func:`build_bleurt_sentencepiece`), ``tokenizer_config.json`` and the weights
+    (``bleurt.*``, ``classifier.*``) in ``pytorch_model.bin``, or ``model.safetensors`` with ``safetensors=True``;
+    ``unk_piece`` goes to :func:`build_bleurt_sentencepiece`.
+    The weights are drawn with ``torch.randn`` from a generator seeded with ``seed``, tensor by tensor in a fixed
+    order, so the same seed gives bit-identical weights with any transformers version. Other sizes make
+    benchmark models (e.g. ``hidden_size=512, num_layers=6`` is about BLEURT-20-D6's depth).
+
+    Example:
+        >>> import json, os, tempfile
+        >>> path = save_tiny_bleurt(tempfile.mkdtemp())
+        >>> sorted(os.listdir(path))
+        ['config.json', 'pytorch_model.bin', 'spm.model', 'tokenizer_config.json']
+        >>> json.load(open(os.path.join(path, "config.json")))["model_type"]
+        'bleurt'
+    """
+    import json
+
+    import sentencepiece as spm
+    import torch
+
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    model_proto = build_bleurt_sentencepiece(unk_piece=unk_piece)
+    (folder / "spm.model").write_bytes(model_proto)
+    vocab_size = spm.SentencePieceProcessor(model_proto=model_proto).get_piece_size()
+    config: dict[str, Any] = {
+        "architectures": ["BleurtForSequenceClassification"],
+        "model_type": "bleurt",
+        "vocab_size": vocab_size,
+        "embedding_size": embedding_size,
+        "hidden_size": hidden_size,
+        "num_hidden_layers": num_layers,
+        "num_attention_heads": num_heads,
+        "intermediate_size": intermediate_size,
+        "hidden_act": hidden_act,
+        "hidden_dropout_prob": 0.1,
+        "attention_probs_dropout_prob": 0.1,
+        "max_position_embeddings": max_position_embeddings,
+        "type_vocab_size": 2,
+        "initializer_range": 0.02,
+        "layer_norm_eps": 1e-12,
+        "pad_token_id": 0,
+        "num_labels": 1,
+    }
+    (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    (folder / "tokenizer_config.json").write_text(
+        json.dumps({"do_lower_case": False}, indent=2) + "\n", encoding="utf-8"
+    )
+    generator = torch.Generator().manual_seed(seed)
+    scales = {"weight": 2.0 / (hidden_size ** 0.5), "bias": 0.1, "norm": 0.1}
+    state: dict[str, Any] = {}
+    for name, shape, kind in _bleurt_shapes(config):
+        values = torch.randn(shape, generator=generator, dtype=torch.float32) * scales[kind]
+        state[name] = values + 1.0 if kind == "norm" else values
+    # bleurt-pytorch's checkpoints also hold the position-ids buffer
+    state["bleurt.embeddings.position_ids"] = torch.arange(max_position_embeddings).unsqueeze(0)
+    if safetensors:
+        from safetensors.torch import save_file
+
+        save_file(state, str(folder / "model.safetensors"), metadata={"format": "pt"})
+    else:
+        torch.save(state, folder / "pytorch_model.bin")
+    return str(folder)
