@@ -91,7 +91,9 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from ._trl import RewardFunction, RewardOutput
-from .numbers import ANSWER_WINDOW, _answer_number, _parse, _scan
+from .numbers.expression import _parse
+from .numbers.final_answer import _answer_number
+from .numbers.scan import ANSWER_WINDOW, _scan
 from .tags import NOTEBOOK_TAGS, Tags, _check_tags, extract_solution
 
 __all__ = ["CheckAnswerKo", "CheckNumbersKo", "check_answer_ko", "check_numbers_ko"]
