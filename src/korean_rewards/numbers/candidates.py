@@ -39,6 +39,7 @@ from .lexicon import (
     _SINO_CHARS,
     _UNIT_SYLLABLE_ATTACHED,
     _VULGAR,
+    _CIRCLED,
     _alternation,
     _first_syllables,
     _is_hangul,
@@ -91,7 +92,7 @@ _NATIVE_INITIALS = _first_syllables(list(_NATIVE_TENS), list(_NATIVE_UNITS), ["�
 
 # Cheap first tests on the next one or two characters, so that most ordinary words (사과, 오늘, 네 생각, 만 만)
 # are rejected after a few character-class checks.
-_SINO_SECOND = "".join(sorted(set(_SINO_CHARS + _first_syllables(_ATTACHED_WORDS) + "분점퍼프")))
+_SINO_SECOND = "".join(sorted(set(_SINO_CHARS + _first_syllables(_ATTACHED_WORDS) + "분점퍼프와과")))
 _SINO_AFTER_SPACE = "".join(sorted(set(_first_syllables(_COUNTERS) + "일이삼사오육륙칠팔구십백천분점퍼프")))
 _NATIVE_SECOND = "".join(
     sorted(
@@ -118,7 +119,7 @@ _HANGUL_CANDIDATE = (
     f"{_precheck(_SINO_CHARS, _SINO_SECOND, _SINO_AFTER_SPACE)}(?:"
     f"(?:{_DIGIT_1_9}?[십백천만억조경])+{_P}{_DIGIT_1_9}?(?<={_SINO}{_SINO}){_MULTI_RIGHT}"
     f"|(?!이)[{_SINO_CHARS}]{_SINGLE_RIGHT}"
-    f"|이(?={_SUFFIX_AHEAD})"
+    f"|이(?={_SUFFIX_AHEAD}|[ \\t]?[와과][ \\t]?(?:[{_DIGITS}]|[{_SINO_CHARS}]{{1,12}}[ \\t]?분의))"
     f"|만(?=[ \\t]{{1,2}}(?:{_DIGIT_1_9}?[십백천]|(?!이){_DIGIT_1_9}(?!{_SINO})))"
     f"|억(?=[ \\t]{{1,2}}(?:{_DIGIT_1_9}?[십백천만]|(?!이){_DIGIT_1_9}(?!{_SINO})))"
     f"|[조경](?=[ \\t]{{1,2}}(?:{_DIGIT_1_9}?[십백천만억조]|(?!이){_DIGIT_1_9}(?!{_SINO})))"
@@ -135,7 +136,7 @@ _HANGUL_CANDIDATE = (
     f"|제(?=[ \\t]?[{_DIGITS}]|[ \\t]?[이삼사오육칠팔구십백천])"
     ")"
 )
-_INTERESTING = f"{_DIGITS}{_HANGUL}{''.join(_VULGAR)}{_HANJA_CHARS}"
+_INTERESTING = f"{_DIGITS}{_HANGUL}{''.join(_VULGAR)}{''.join(_CIRCLED)}{_HANJA_CHARS}"
 _INTERESTING_CHAR = re.compile(f"[{_INTERESTING}]")
 _INITIALS = "".join(sorted(set(_SINO_CHARS + _NATIVE_INITIALS + "마영제")))
 _NON_INITIALS = "".join(
@@ -339,7 +340,7 @@ _SKIP_PATTERN = (
     f"|(?=[{_HANGUL}])(?:{_REJECTED_WORD}"  # a Hangul word that the tests above reject
     f"|(?!{_HANGUL_CANDIDATE})[{_HANGUL}]+{_P}{_BORING})"  # a Hangul word that does not start a number
     f"|(?<=[{_DIGITS}])[{_DIGITS}]+{_P}{_BORING}"  # the rest of a digit run
-    f"|(?<=[{_IDEOGRAPHS}])[{_HANJA_CHARS}]+{_P}{_BORING}"  # Hanja numerals inside an ideograph word
+    f"|(?<=[{_IDEOGRAPHS}])(?<![金第])[{_HANJA_CHARS}]+{_P}{_BORING}"  # Hanja numerals inside an ideograph word
     f")*{_P}"
 )
 

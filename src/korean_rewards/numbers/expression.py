@@ -17,6 +17,12 @@ from .lexicon import (
     _COPULA_VOWEL,
     _COUNTERS,
     _HEDGES_AFTER,
+    _HANJA_COUNTERS,
+    _NATIVE_TENS,
+    _NATIVE_UNITS,
+    _SINO_BIG,
+    _SINO_CHARS,
+    _SINO_SMALL,
     _VULGAR,
     _alternation,
 )
@@ -33,12 +39,14 @@ _FLOAT_LITERAL = re.compile(
 )
 _LEADING = re.compile(
     r"(?:(?:약|대략|대충|거의|어림잡아|about|approximately|approx\.?|around|roughly|~|≈|∼)[ \t]{0,3})?"
+    r"(?:(?:일금|金|第)[ \t]{0,2})?"  # the financial form (일금 삼만 원정, 金壹萬圓整) and 第一
     r"[+＋]?[$₩￦€£¥]?[ \t]{0,2}",
     re.IGNORECASE,
 )
 _ASCII_UNIT = r"(?![eE][+-]?[0-9])[A-Za-z°µμΩ℃][A-Za-z°/²³0-9^.]{0,15}"
 _TAIL = re.compile(
-    f"[ \\t]{{0,3}}(?:(?:{_alternation(_COUNTERS)}|{_ASCII_UNIT})[ \\t]{{0,2}})?"
+    f"[ \\t]{{0,3}}(?:(?:{_alternation(_COUNTERS)}|{_ASCII_UNIT}|[{''.join(sorted(_HANJA_COUNTERS))}])"
+    f"(?:[ \\t]?[정整也])?[ \\t]{{0,2}})?"  # 원정, 圓整: "exactly" after a sum of money
     f"(?:(?:{_alternation(_HEDGES_AFTER)})[ \\t]{{0,2}})?"
     f"(?:(?:{_alternation(_COPULA_ANY + _COPULA_VOWEL + _COPULA_CONSONANT + ['임', '요', '이요'])})[ \\t]{{0,2}})?"
     r"[.。!]?\s*\Z"
@@ -91,7 +99,10 @@ def _float_literal(text: str) -> Fraction | None:
 
 
 def _parse(text: str) -> tuple[Fraction, bool] | None:
-    """Value and percent flag of a text that is one number expression, or None."""
+    """Value and percent flag of a text that is one number expression, or None.
+
+    The strict reading first; only when it fails, the looser readings of :func:`_parse_loosely` (a spaced
+    sign, numerals written with spaces, Sino-Korean hundreds before a native numeral)."""
     if not isinstance(text, str):
         return None
     text = text.strip(_STRIP)
@@ -100,6 +111,49 @@ def _parse(text: str) -> tuple[Fraction, bool] | None:
     text = _clean(text)
     if not text:
         return None
+    parsed = _parse_clean(text)
+    return parsed if parsed is not None else _parse_loosely(text)
+
+
+# a space between two numeral characters (digits, Sino-Korean, native Korean syllables, 점, 공) inside a text
+# that is one number: 스물 다섯, 삼 백 오 십, 2천 500, 1만 1, 공 점 오
+_NUMERAL_CHAR = (
+    f"[0-9{_SINO_CHARS}공점{''.join(sorted(set(''.join(_NATIVE_TENS) + ''.join(_NATIVE_UNITS) + '스무')))}]"
+)
+_INNER_SPACE = re.compile(f"(?<={_NUMERAL_CHAR})[ \t]+(?={_NUMERAL_CHAR})")
+_SPACED_SIGN = re.compile(r"[-−][ \t]+(?=[0-9])")
+_SINO_HEAD = re.compile(f"[{_SINO_CHARS}]{{0,8}}[{''.join(_SINO_SMALL)}{''.join(_SINO_BIG)}]")
+_NATIVE_INITIAL = frozenset(word[0] for word in list(_NATIVE_TENS) + list(_NATIVE_UNITS))
+
+
+def _parse_loosely(text: str) -> tuple[Fraction, bool] | None:
+    """Readings tried only when a text is known to be one number and the strict reading fails.
+
+    * ``- 3``: a sign, spaces, then digits (in running text ``5 - 3`` is a subtraction, so only here);
+    * spaces inside a numeral are dropped (``스물 다섯`` 25, ``삼 백 오 십`` 350, ``2천 500`` 2500, ``1만 1``
+      10001), but not before a counter (``서른 두 개`` is 32 개);
+    * Sino-Korean hundreds or more followed by a native numeral below 100 (``백서른넷`` 134)."""
+    sign = _SPACED_SIGN.match(text)
+    if sign is not None:
+        rest = _parse_clean(text[sign.end() :])
+        return None if rest is None else (-rest[0], rest[1])
+    joined = _INNER_SPACE.sub("", text)
+    if joined != text:
+        parsed = _parse_clean(joined)
+        if parsed is not None:
+            return parsed
+        text = joined
+    head = _SINO_HEAD.match(text)
+    if head is not None and head.end() < len(text) and text[head.end()] in _NATIVE_INITIAL:
+        sino, native = _parse_clean(text[: head.end()]), _parse_clean(text[head.end() :])
+        if sino is not None and native is not None and sino[0] % 100 == 0 and 0 < native[0] < 100:
+            if native[0].denominator == 1 and not native[1] and not sino[1]:
+                return sino[0] + native[0], False
+    return None
+
+
+def _parse_clean(text: str) -> tuple[Fraction, bool] | None:
+    """:func:`_parse` of a text already stripped and cleaned, strictly."""
     literal = _float_literal(text)
     if literal is not None:
         return literal, False

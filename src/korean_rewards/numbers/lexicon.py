@@ -50,6 +50,12 @@ _VULGAR = {
     "⅞": Fraction(7, 8), "⅑": Fraction(1, 9), "⅒": Fraction(1, 10),
 }  # fmt: skip
 
+# circled numerals (①..⑳): choice numbers in Korean tests ("정답은 ③번")
+_CIRCLED = {chr(0x2460 + k): k + 1 for k in range(20)}
+# Hanja units written after digits (5萬, 3億): read as the Hangul unit
+_HANJA_UNIT_AS_HANGUL = {"十": "십", "拾": "십", "百": "백", "佰": "백", "千": "천", "仟": "천", "萬": "만", "万": "만",
+                         "億": "억", "亿": "억", "兆": "조", "京": "경"}  # fmt: skip
+
 _NATIVE_TENS = {"열": 10, "스물": 20, "서른": 30, "마흔": 40, "쉰": 50, "예순": 60, "일흔": 70, "여든": 80, "아흔": 90}
 _NATIVE_CARDINAL = {"하나": 1, "둘": 2, "셋": 3, "넷": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9}
 _NATIVE_ATTRIBUTIVE = {"한": 1, "두": 2, "세": 3, "석": 3, "네": 4, "넉": 4}
@@ -58,7 +64,7 @@ _NATIVE_UNITS = {**_NATIVE_CARDINAL, **_NATIVE_ATTRIBUTIVE}
 # Counters and units that may follow a number (longest first in the regexes). All are read the same way:
 # they end the number and are dropped.
 _COUNTERS = (
-    "개월 개 명 마리 살 번째 번 째 달 년 해 월 일 주일 주 시간 시 분 초 원 달러 엔 위안 유로 파운드 권 자루 도 점 "
+    "개월 개 명 마리 살 번째 번 째 달 년 해 월 일 주일 주 시간 시 분 초 원정 원 달러 엔 위안 유로 파운드 권 자루 도 점 "
     "세 층 호 쪽 페이지 회 차례 배 등 위 학년 인분 인 장 대 병 잔 그릇 켤레 송이 그루 채 척 벌 통 가지 곳 군데 "
     "줄 칸 쌍 알 포기 묶음 상자 봉지 조각 판 평 리터 밀리리터 미터 센티미터 밀리미터 킬로미터 킬로그램 킬로 "
     "그램 톤 제곱미터 제곱센티미터 사람 문제 문항 단계 걸음 바퀴 끼 발 퍼센트 프로 할 가구 학급 팀 표 골"

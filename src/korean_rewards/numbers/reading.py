@@ -46,6 +46,8 @@ from .lexicon import (
     _TO_ASCII,
     _UNIT_ATTACHED_RE,
     _VULGAR,
+    _CIRCLED,
+    _HANJA_UNIT_AS_HANGUL,
     _final_consonant,
     _is_hangul,
 )
@@ -78,6 +80,8 @@ _MIXED_AFTER = re.compile("[ \\t]?[와과][ \\t]?")
 _PERCENT_AFTER = re.compile("[ \\t]?(?:%|％|퍼센트|프로)")
 _SIGN_WORD = re.compile("(마이너스|영하)[ \\t]?")
 _ORDINAL_PREFIX = re.compile("제[ \\t]?")
+_SPACED_GROUP_AFTER_BIG = re.compile("[조경][ \t\u00a0]+[일이삼사오육륙칠팔구십백천만억]")
+_NATIVE_UNIT_RE = re.compile("|".join(sorted(_NATIVE_UNITS, key=len, reverse=True)))
 _HANJA_RUN = re.compile(f"[{_HANJA_CHARS}]{{1,24}}")
 
 # Readings are tuples (start, end, value, kind, percent); ``kind`` says how strictly the end is checked.
@@ -129,6 +133,8 @@ def _core(text: str, i: int, hanja: bool = False) -> list[tuple[int, int | Fract
     units = 0
     while pos < n:
         char = text[pos]
+        if not hanja and char in _HANJA_UNIT_AS_HANGUL and pos > i and text[pos - 1] in _DIGIT_CHARS:
+            char = _HANJA_UNIT_AS_HANGUL[char]  # 5萬, 3億: a Hanja unit after digits
         if char in _DIGIT_CHARS:
             if coefficient is not None or (pos > i and not after_unit):
                 break
@@ -370,6 +376,11 @@ def _signed_decimal(token: str) -> Fraction:
 def _read_hangul(text: str, j: int, prefixed: bool = False) -> list:
     """Readings of a Hangul numeral word at ``j``: sign words, 제 ordinals, native and Sino-Korean numerals."""
     char = text[j]
+    if char == "공":  # 공 점 오 (0.5): 공 is zero only before 점 and its digits
+        decimal = _DECIMAL_AFTER.match(text, j + 1)
+        if decimal is None or _particle_like_decimal(text, decimal):
+            return []
+        return [(j, decimal.end(), _decimal_digits(decimal.group(1)), _STRONG, False)]
     if (char == "마" or char == "영") and not prefixed:
         sign = _SIGN_WORD.match(text, j)
         if sign is not None:
@@ -402,13 +413,19 @@ def _read_hangul(text: str, j: int, prefixed: bool = False) -> list:
             else:
                 kind = _STRONG
         readings.append((j, native.end(), value, kind, False))
+        if word in _NATIVE_TENS and native.end() + 1 < len(text) and text[native.end()] in " \t":
+            # 스물 다섯, 열 두 개: a tens word, one space, a units word
+            units = _NATIVE_UNIT_RE.match(text, native.end() + 1)
+            if units is not None:
+                unit_kind = _ATTRIBUTIVE if units.group() in _NATIVE_ATTRIBUTIVE else _STRONG
+                readings.append((j, units.end(), value + _NATIVE_UNITS[units.group()], unit_kind, False))
     if char in _SINO_CHARS:
         points = _core(text, j)
         sino = []
         for end, value in points:
             word = text[j:end]
-            if "조" in word or "경" in word or word == "이만":
-                kind = _NEEDS_COUNTER
+            if ("조" in word or "경" in word or word == "이만") and _SPACED_GROUP_AFTER_BIG.search(word) is None:
+                kind = _NEEDS_COUNTER  # 구조, 백조, 조만간, 경이: words; 삼조 이억 팔천만 (a spaced group after) is not
             elif " " in word or "\t" in word or "\u00a0" in word:
                 kind = _STRONG
             elif len(word) == 1:
@@ -464,6 +481,8 @@ def _readings(text: str, j: int) -> list:
         return _read_hangul(text, j)
     if char in _VULGAR:
         return [(j, j + 1, _VULGAR[char], _STRONG, False)]
+    if char in _CIRCLED:
+        return [(j, j + 1, _CIRCLED[char], _STRONG, False)]
     if char in _HANJA_CHARS:
         return _read_hanja(text, j)
     return []

@@ -261,7 +261,7 @@ def last_number(text: str, start: int = 0) -> NumberMatch | None:
 _SYNC = 256  # longer than any number expression: a scan started this far back is in step with a full scan
 # characters after which a number may continue an expression that started earlier (3만 5천, 2와 3분의 1, 1/3)
 _SYNC_BEFORE = frozenset(
-    _DIGIT_CHARS | set(".,，．/⁄{}\\" + _MINUS_CHARS + "만억조경천백십와과의점스하제") | set(_HANJA_CHARS) | set(_VULGAR)
+    _DIGIT_CHARS | set(".,，．/⁄{}\\" + _MINUS_CHARS + "만억조경천백십와과의점스하제" + "물른흔쉰순든열") | set(_HANJA_CHARS) | set(_VULGAR)
 )
 
 
