@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from .lexicon import _is_hangul
-from .latex import _boxed_content
+from typing import NamedTuple
+
+from .lexicon import _CIRCLED, _is_hangul
+from .latex import _boxed_content, evaluate_arithmetic
 from .scan import NumberMatch, _last, _last_answer_number, _scan
 from .expression import _parse
 
-__all__ = ["extract_answer_number"]
+__all__ = ["FinalAnswer", "extract_answer_number", "find_final_answer"]
 
 # ---------------------------------------------------------------------------------------------------------------
 # The answer number of a free-text solution
@@ -69,25 +71,283 @@ def _number_after_cue(text: str, cue_end: int) -> NumberMatch | None:
     return next(_scan(text, cue_end, stop.start() if stop else limit), None)
 
 
-def _answer_number(text: str) -> tuple[NumberMatch | None, bool]:
-    """The answer number and whether an answer was found at all (a ``\\boxed{x+1}`` is found, not a number)."""
+class FinalAnswer(NamedTuple):
+    r"""The final answer of a completion, as :func:`find_final_answer` locates it.
+
+    ``value`` is None when the answer span holds no number (``\boxed{x+1}``, an empty answer block) or when the
+    completion gives several different final answers (``hedged`` is then True). ``percent`` is True when the
+    answer was written as a percentage (the value is then divided by 100). ``text`` is the text the value was
+    read from (for logs); ``source`` says where it was found: ``"tags"``, ``"boxed"``, ``"cue"`` or ``"last"``
+    (the last number of the text), with ``"think:"`` before it when only the text after ``</think>`` was read.
+
+    Example:
+        >>> find_final_answer("정답은 24가 아닌 25입니다.")
+        FinalAnswer(value=Fraction(25, 1), percent=False, text='25', source='cue', hedged=False)
+    """
+
+    value: Fraction | None
+    percent: bool
+    text: str
+    source: str
+    hedged: bool = False
+
+
+_SPAN_LIMIT = 400  # an answer span longer than this is read by scanning, not as one expression
+_BLOCK_TRIES = 8  # answer blocks looked at, from the last
+_BLOCK_LIMIT = 2000  # characters of one answer block read
+_OPERATOR = re.compile(r"[-+*/^×÷·−=\\]")
+_CONCLUDING_WORDS = ("따라서", "그러므로", "그래서", "결론적으로", "결국", "즉", "최종적으로", "Therefore", "Thus", "Hence", "So")
+# what follows a number that the sentence does not conclude with ("24가 아닌 25", "360의 절반인 180", "(3) 64")
+_NEGATED_AFTER = re.compile(r"[ \t]?[가-힣A-Za-z%]{0,3}?[ \t]?(?:이|가|은|는)?[ \t]?(?:아니|아닌|아님)")
+_NEGATED_BEFORE = re.compile(r"\bnot[ \t]*\Z", re.IGNORECASE)  # "not 24 but 25"
+_OPERAND_AFTER = re.compile(
+    r"[ \t]?[가-힣A-Za-z]{0,3}?[ \t]?(?:의|에서|보다|을|를|에|와|과|로|으로|에게|만큼|부터|까지|씩|에다|이랑|하고)(?![가-힣])"
+    r"|[ \t]?[가-힣A-Za-z]{0,3}?(?:을|를|에서|의|로|으로)"
+)
+_ORDINAL_AFTER = re.compile(r"[ \t]?(?:번째|째|단계|차례|차|번[ \t]?(?:방법|풀이|식)|번\)|\)|\.[ \t]|번[ \t,])")
+_ORDINAL_BEFORE = re.compile(r"(?:제|第|[Ss]tep|방법|\()[ \t]?\Z")
+_HEDGE_BETWEEN = re.compile(
+    r"또는|혹은|아니면|이거나|거나|내지|(?<![가-힣])or(?![A-Za-z])|[~∼]|(?<=[0-9가-힣])(?:이나|나)(?=[ \t])"
+)
+_HEDGE_SPAN = re.compile(r"중[ \t]?(?:하나|에서|의 하나)|one of|either|일 수도|일지도|확실하지")
+_EQUALS = re.compile(r"[=＝]")
+
+
+def _span_value(span: str) -> tuple[Fraction, bool] | None:
+    """The value of an answer span read as one expression: a number, or safe arithmetic (``3^4``, ``\\frac{3}{4}``)."""
+    if len(span) > _SPAN_LIMIT:
+        return None
+    parsed = _parse(span)
+    if parsed is not None:
+        return parsed
+    if _OPERATOR.search(span) is not None and "=" not in span:
+        return evaluate_arithmetic(span.strip().rstrip(".。"))
+    return None
+
+
+def _conclusion(span: str, prefer_last: bool) -> tuple[NumberMatch | None, bool]:
+    """The number a sentence concludes with, and whether it hedges between several different answers.
+
+    Numbers that the sentence does not conclude with are passed over when a later number follows: a negated
+    one (``24가 아닌 25``), an operand (``360의 절반인 180``, ``12개에서 5개를 뺀 7개``), a choice or step
+    marker (``(3) 64``, ``③ 64``, ``2번째 방법으로 56``), and everything before the last ``=``. Of what remains,
+    the first (or with ``prefer_last`` the last) is the conclusion; two different values joined by 또는, 혹은,
+    이나, or, ``~`` ... or a span that says "중 하나" (one of) hedge."""
+    numbers = list(_scan(span, 0, len(span)))
+    if not numbers:
+        return None, False
+    equals = [m.end() for m in _EQUALS.finditer(span)]
+    if equals:
+        after = [n for n in numbers if n.start >= equals[-1]]
+        if after:
+            numbers = after
+    kept: list[NumberMatch] = []
+    for index, number in enumerate(numbers):
+        later = index + 1 < len(numbers)
+        if _NEGATED_AFTER.match(span, number.end) or _NEGATED_BEFORE.search(span, max(0, number.start - 8), number.start):
+            continue
+        if later and (
+            _ORDINAL_AFTER.match(span, number.end)
+            or _ORDINAL_BEFORE.search(span, max(0, number.start - 6), number.start)
+            or number.text in _CIRCLED
+            or _OPERAND_AFTER.match(span, number.end)
+        ):
+            continue
+        kept.append(number)
+    if not kept:
+        return None, False
+    values = {(n.value, n.percent) for n in kept}
+    if len(values) > 1:
+        if _HEDGE_SPAN.search(span):
+            return None, True
+        for left, right in zip(kept, kept[1:]):
+            if left.value != right.value and _HEDGE_BETWEEN.search(span, left.end, right.start):
+                return None, True
+    elif len(numbers) > 1 and _HEDGE_SPAN.search(span) and len({n.value for n in numbers}) > 1:
+        return None, True  # 정답은 1, 2, 3 중 하나
+    return (kept[-1] if prefer_last else kept[0]), False
+
+
+def _read_span(text: str, start: int, end: int, source: str, prefer_last: bool = False) -> FinalAnswer | None:
+    """The answer in ``text[start:end]``: the whole span as one number first, else its conclusion."""
+    span = text[start:end]
+    whole = _span_value(span.strip())
+    if whole is not None:
+        return FinalAnswer(whole[0], whole[1], span.strip(), source)
+    match, hedged = _conclusion(span, prefer_last)
+    if hedged:
+        return FinalAnswer(None, False, span.strip(), source, True)
+    if match is None:
+        return None
+    return FinalAnswer(match.value, match.percent, match.text, source)
+
+
+def _sentence_end(text: str, start: int, limit: int) -> int:
+    stop = _SENTENCE_END.search(text, start, limit)
+    return stop.start() if stop else limit
+
+
+def _sentence_start(text: str, end: int) -> int:
+    low = max(0, end - _CUE_REACH)
+    starts = [text.rfind(mark, low, end) for mark in (". ", "! ", "? ", "\n", "。")]
+    return max(max(starts) + 1, low)
+
+
+_BACKWARD_CUE = re.compile(r"(?:정)?답(?:이다|입니다|이에요|이야|임|이\b|[.。]|\s*\Z)")
+
+
+def _cues(text: str) -> list[tuple[int, int, int, bool]]:
+    """Answer cues, latest first, as (position, span start, span end, prefer_last): forward cues (정답은, 답:,
+    최종 답, answer is) read the rest of their sentence; backward cues (``180이 답이다``) and concluding
+    sentences (따라서 … 이다, Therefore …) read their sentence up to the cue."""
+    cues = []
+    for cue_end in _cue_ends(text):
+        cues.append((cue_end, cue_end, _sentence_end(text, cue_end, min(len(text), cue_end + _CUE_REACH)), False))
+    end = len(text)
+    for _ in range(_CUE_TRIES):
+        at = text.rfind("답", 0, end)
+        if at < 0:
+            break
+        end = at
+        head = at - 1 if at and text[at - 1] == "정" else at
+        if _BACKWARD_CUE.match(text, head) and head > 0 and text[head - 1] in " \t":
+            cues.append((at, _sentence_start(text, head), head, True))
+    for at, start in _concluding_words(text):
+        cues.append((at, start, _sentence_end(text, start, min(len(text), start + 2 * _CUE_REACH)), True))
+    return sorted(cues, key=lambda cue: cue[0], reverse=True)
+
+
+def _concluding_words(text: str) -> list[tuple[int, int]]:
+    """Places and ends of the last words that open a concluding sentence (따라서, 그러므로, Therefore, ...), at
+    most 4 of each, found with ``rfind`` (linear)."""
+    found = []
+    for word in _CONCLUDING_WORDS:
+        end = len(text)
+        for _ in range(4):
+            at = text.rfind(word, 0, end)
+            if at < 0:
+                break
+            end = at
+            after = at + len(word)
+            if (at == 0 or not text[at - 1].isalnum()) and (after == len(text) or text[after] in " \t\n,"):
+                found.append((at, after))
+    return found
+
+
+def _free_answer(text: str, prefix: str = "") -> FinalAnswer | None:
+    """The final answer of a text without answer tags: the last ``\\boxed{}``, else the latest answer cue with a
+    number, else the conclusion of the sentence of the last number."""
     boxed = _boxed_content(text)
     if boxed is not None:
-        start, end = boxed
-        content = text[start:end]
-        parsed = _parse(content)
-        if parsed is not None:
-            return NumberMatch(parsed[0], start, end, content, parsed[1]), True
-        inner = _last(content, 0)
-        if inner is not None:
-            return inner._replace(start=inner.start + start, end=inner.end + start), True
+        # the last box counts (an earlier one with another value is a corrected attempt, "처음엔 \\boxed{3}이라
+        #생각했지만 다시 풀면 \\boxed{5}"); a hedge inside the box ("\\boxed{25 \\text{ 또는 } 26}") is a hedge
+        answer = _read_span(text, boxed[0], boxed[1], prefix + "boxed", prefer_last=True)
+        return answer if answer is not None else FinalAnswer(None, False, text[boxed[0] : boxed[1]], prefix + "boxed")
+    for _, start, end, prefer_last in _cues(text):
+        answer = _read_span(text, start, end, prefix + "cue", prefer_last)
+        if answer is not None:
+            return answer
+    last = _last_answer_number(text)
+    if last is None:
+        return None
+    start = _sentence_start(text, last.start)
+    if last.end - start <= _SPAN_LIMIT:  # the sentence up to the last number: is it a hedge ("25 또는 26")?
+        _, hedged = _conclusion(text[start : last.end], prefer_last=True)
+        if hedged:
+            return FinalAnswer(None, False, text[start : last.end].strip(), prefix + "last", True)
+    return FinalAnswer(last.value, last.percent, last.text, prefix + "last")
+
+
+def _tag_blocks(text: str, start_tag: str, end_tag: str) -> list[tuple[int, int]]:
+    """Content spans of the last answer blocks (``<SOLUTION>…</SOLUTION>``; an unclosed last one runs to the
+    end), in text order."""
+    blocks: list[tuple[int, int]] = []
+    end = len(text)
+    for _ in range(_BLOCK_TRIES):
+        at = text.rfind(start_tag, 0, end)
+        if at < 0:
+            break
+        content = at + len(start_tag)
+        close = text.find(end_tag, content, min(len(text), content + _BLOCK_LIMIT))
+        blocks.append((content, close if close >= 0 else min(end, content + _BLOCK_LIMIT)))
+        end = at
+    return blocks[::-1]
+
+
+def find_final_answer(
+    text: str,
+    solution_start: str | None = "<SOLUTION>",
+    solution_end: str | None = "</SOLUTION>",
+    think_end: str | None = "</think>",
+) -> FinalAnswer | None:
+    r"""Where the final answer of a completion is, and its value; None when there is no answer at all.
+
+    In this order: the answer blocks (``solution_start`` … ``solution_end``; the last one counts, and blocks with
+    different values hedge); else, when ``think_end`` is in the text, only the text after the last one (a
+    completion that opens ``<think>`` and never closes it has no answer); else the last ``\boxed{}``; else the
+    latest answer cue with a number (정답은, 답:, 최종 답, answer is, ``180이 답이다``, 따라서 … 이다); else the
+    sentence of the last number. An answer span is first read whole, as one number or as safe LaTeX arithmetic
+    (``<SOLUTION>스물 다섯</SOLUTION>`` is 25, ``\boxed{3^4}`` is 81), then by the number its sentence concludes
+    with (``24가 아닌 25``, ``360의 절반인 180``). Two different final answers (``25 또는 26``, ``1, 2, 3 중
+    하나``) give ``hedged=True`` and no value. Linear in the length of the text; never raises.
+
+    Example:
+        >>> find_final_answer("<SOLUTION>스물 다섯</SOLUTION>").value
+        Fraction(25, 1)
+        >>> find_final_answer("<think>3×4=12</think>\n답은 12개입니다.").value
+        Fraction(12, 1)
+        >>> find_final_answer(r"그러므로 $\boxed{2\frac{1}{2}}$").value
+        Fraction(5, 2)
+        >>> find_final_answer("따라서 360의 절반인 180이 답이다.").value
+        Fraction(180, 1)
+        >>> find_final_answer("정답은 25 또는 26입니다.").hedged
+        True
+        >>> find_final_answer("숫자가 없는 글") is None
+        True
+    """
+    if not isinstance(text, str):
+        return None
+    try:
+        return _find_final_answer(text, solution_start, solution_end, think_end)
+    except Exception:  # noqa: BLE001 - never raise on model output
+        return None
+
+
+def _find_final_answer(
+    text: str, solution_start: str | None, solution_end: str | None, think_end: str | None
+) -> FinalAnswer | None:
+    if solution_start and solution_start in text:
+        answers = []
+        for start, end in _tag_blocks(text, solution_start, solution_end or "\x00"):
+            answer = _read_span(text, start, end, "tags")
+            if answer is None:
+                answer = FinalAnswer(None, False, text[start:end].strip()[:200], "tags")
+            answers.append(answer)
+        if any(a.hedged for a in answers):
+            return answers[-1]._replace(value=None, hedged=True)
+        values = {(a.value, a.percent) for a in answers if a.value is not None}
+        if len(values) > 1:
+            return answers[-1]._replace(value=None, hedged=True)
+        with_value = [a for a in answers if a.value is not None]
+        return with_value[-1] if with_value else answers[-1]
+    if think_end:
+        at = text.rfind(think_end)
+        if at >= 0:
+            return _free_answer(text[at + len(think_end) :], "think:")
+        if think_end.startswith("</") and "<" + think_end[2:] in text:
+            return None  # <think> opened and never closed: the completion stopped before its answer
+    return _free_answer(text)
+
+
+def _answer_number(text: str) -> tuple[NumberMatch | None, bool]:
+    """The answer number (of :func:`find_final_answer` without tags) and whether an answer was found at all
+    (a ``\\boxed{x+1}`` or a hedged answer is found, not a number)."""
+    answer = _find_final_answer(text, None, None, "</think>")
+    if answer is None:
+        return None, False
+    if answer.value is None:
         return None, True
-    for cue in _cue_ends(text):
-        match = _number_after_cue(text, cue)
-        if match is not None:
-            return match, True
-    match = _last_answer_number(text)
-    return match, match is not None
+    return NumberMatch(answer.value, 0, 0, answer.text, answer.percent), True
 
 
 def extract_answer_number(text: str) -> Fraction | None:

@@ -244,7 +244,7 @@ def evaluate_arithmetic(text: str) -> tuple[Fraction, bool] | None:
     Read: numbers (``1,234``, ``3.5``), ``+ - * / ×  · ÷ ^``, parentheses and braces, ``\left( \right)``,
     ``\frac`` / ``\dfrac`` / ``\tfrac`` (``\frac12`` too), mixed numbers (``2\frac{1}{2}``), ``\sqrt`` of an
     exact square, ``\times \cdot \div``, ``\text{...}`` and a trailing unit or counter (dropped), ``\%`` or ``%``
-    at the end. Nothing is evaluated by Python's ``eval``; exponents are integers up to 64 in size and every
+    at the end (the value is then divided by 100, as everywhere in this package). Nothing is evaluated by Python's ``eval``; exponents are integers up to 64 in size and every
     value stays below 2**4096, so no input is slow or huge. Anything else gives None, so does ``=``, a variable
     or an inexact root.
 
@@ -252,7 +252,7 @@ def evaluate_arithmetic(text: str) -> tuple[Fraction, bool] | None:
         >>> evaluate_arithmetic(r"3^4"), evaluate_arithmetic(r"\sqrt{16}"), evaluate_arithmetic(r"2\frac{1}{2}")
         ((Fraction(81, 1), False), (Fraction(4, 1), False), (Fraction(5, 2), False))
         >>> evaluate_arithmetic(r"\left(\dfrac{3}{4}\right) \times 100 \%"), evaluate_arithmetic(r"64\text{ cm}^2")
-        ((Fraction(75, 1), True), (Fraction(64, 1), False))
+        ((Fraction(3, 4), True), (Fraction(64, 1), False))
         >>> evaluate_arithmetic("x + 1"), evaluate_arithmetic("2^{10000}"), evaluate_arithmetic(r"\sqrt{2}")
         (None, None, None)
     """
@@ -278,4 +278,4 @@ def evaluate_arithmetic(text: str) -> tuple[Fraction, bool] | None:
         return None
     if reader.pos != len(reader.tokens):
         return None
-    return value, percent
+    return (value / 100, True) if percent else (value, False)

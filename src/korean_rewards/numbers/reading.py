@@ -300,6 +300,8 @@ def _read_digits(text: str, j: int) -> list:
     """Readings of a number whose first digit is at ``j`` (with a sign, a leading dot or a \\frac before it)."""
     start = j
     n = len(text)
+    if j >= 2 and text[j - 1] == "^" and text[j - 2].isascii() and text[j - 2].isalpha():
+        return []  # the exponent of a unit: 64 cm^2, 3 m^3
     # a LaTeX fraction around this digit: \frac{1}{3}, \dfrac13
     if j >= 1 and (text[j - 1] == "{" or text[j - 1] == "c" or text[j - 1] in " -−"):
         before = _LATEX_BEFORE.search(text, max(0, j - 16), j)
