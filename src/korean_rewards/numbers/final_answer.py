@@ -117,6 +117,10 @@ def _span_value(span: str) -> tuple[Fraction, bool] | None:
     """The value of an answer span read as one expression: a number, or safe arithmetic (``3^4``, ``\\frac{3}{4}``)."""
     if len(span) > _SPAN_LIMIT:
         return None
+    if "\\boxed" in span:  # <SOLUTION>\boxed{3^4}</SOLUTION>
+        boxed = _boxed_content(span)
+        if boxed is not None:
+            span = span[boxed[0] : boxed[1]]
     parsed = _parse(span)
     if parsed is not None:
         return parsed
@@ -169,17 +173,59 @@ def _conclusion(span: str, prefer_last: bool) -> tuple[NumberMatch | None, bool]
 
 
 def _read_span(text: str, start: int, end: int, source: str, prefer_last: bool = False) -> FinalAnswer | None:
-    """The answer in ``text[start:end]``: the whole span as one number first, else its conclusion."""
+    """The answer in ``text[start:end]``: the whole span as one number first, else its conclusion (its final
+    words read as one number when the scan reads only part of them: ``곱하면 일조이다``, ``삼 백 오 십이다``)."""
     span = text[start:end]
+    check = _CHECK_REMARK.search(span)
+    if check is not None and check.start() > 0:
+        span = span[: check.start()]  # 정답: 17 (검산: 17 + 8 = 25)
     whole = _span_value(span.strip())
     if whole is not None:
         return FinalAnswer(whole[0], whole[1], span.strip(), source)
     match, hedged = _conclusion(span, prefer_last)
     if hedged:
         return FinalAnswer(None, False, span.strip(), source, True)
+    final = _final_words(span, match, prefer_last)
+    if final is not None:
+        return FinalAnswer(final[0], final[1], final[2], source)
     if match is None:
         return None
     return FinalAnswer(match.value, match.percent, match.text, source)
+
+
+_CHECK_REMARK = re.compile(r"[(\[]?[ \t]?(?:검산|확인|검증|check|verify)", re.IGNORECASE)
+_WORD_START = re.compile(r"(?:^|(?<=[ \t]))\S")
+_NUMERAL_WORD = re.compile(r"[0-9일이삼사오육칠팔구십백천만억조경영공점,.]+")
+_FINAL_WORDS = 6
+_FINAL_COPULA = re.compile(r"(?:이다|입니다|이에요|예요|이야|임)\Z")
+
+
+def _final_words(span: str, match: NumberMatch | None, prefer_last: bool) -> tuple[Fraction, bool, str] | None:
+    """The longest run of the span's last words (up to 6) that reads as one number, when the scan's
+    conclusion does not already cover them: no number in the last word, or a numeral word before it."""
+    if match is not None and not prefer_last:
+        return None  # a forward cue concludes with its first number
+    body = span.rstrip(" \t\n.。!")
+    if not body or len(body) > _SPAN_LIMIT:
+        return None
+    copula = _FINAL_COPULA.search(body)
+    if copula is None or copula.start() < 2:
+        return None  # only a sentence that ends "... <number>이다" states its number in its final words
+    starts = [m.start() for m in _WORD_START.finditer(body)][-_FINAL_WORDS:]
+    if not starts:
+        return None
+    last_word = starts[-1]
+    if match is not None and match.start >= last_word:
+        previous = body[starts[-2] : last_word].strip() if len(starts) > 1 else ""
+        if not previous or _NUMERAL_WORD.fullmatch(previous) is None:
+            return None  # the scan read the last word, and no numeral word comes before it
+    for start in starts:
+        if copula.start() - start < 2:
+            break  # one syllable before the copula: 이다 alone is never read as a number here
+        parsed = _parse(body[start:])
+        if parsed is not None:
+            return parsed[0], parsed[1], body[start:]
+    return None
 
 
 def _sentence_end(text: str, start: int, limit: int) -> int:
@@ -196,13 +242,13 @@ def _sentence_start(text: str, end: int) -> int:
 _BACKWARD_CUE = re.compile(r"(?:정)?답(?:이다|입니다|이에요|이야|임|이\b|[.。]|\s*\Z)")
 
 
-def _cues(text: str) -> list[tuple[int, int, int, bool]]:
-    """Answer cues, latest first, as (position, span start, span end, prefer_last): forward cues (정답은, 답:,
+def _cues(text: str) -> list[tuple[int, int, int, bool, bool]]:
+    """Answer cues, latest first, as (position, span start, span end, prefer_last, names the answer): forward cues (정답은, 답:,
     최종 답, answer is) read the rest of their sentence; backward cues (``180이 답이다``) and concluding
     sentences (따라서 … 이다, Therefore …) read their sentence up to the cue."""
     cues = []
     for cue_end in _cue_ends(text):
-        cues.append((cue_end, cue_end, _sentence_end(text, cue_end, min(len(text), cue_end + _CUE_REACH)), False))
+        cues.append((cue_end, cue_end, _sentence_end(text, cue_end, min(len(text), cue_end + _CUE_REACH)), False, True))
     end = len(text)
     for _ in range(_CUE_TRIES):
         at = text.rfind("답", 0, end)
@@ -211,9 +257,9 @@ def _cues(text: str) -> list[tuple[int, int, int, bool]]:
         end = at
         head = at - 1 if at and text[at - 1] == "정" else at
         if _BACKWARD_CUE.match(text, head) and head > 0 and text[head - 1] in " \t":
-            cues.append((at, _sentence_start(text, head), head, True))
+            cues.append((at, _sentence_start(text, head), head, True, True))
     for at, start in _concluding_words(text):
-        cues.append((at, start, _sentence_end(text, start, min(len(text), start + 2 * _CUE_REACH)), True))
+        cues.append((at, start, _sentence_end(text, start, min(len(text), start + 2 * _CUE_REACH)), True, False))
     return sorted(cues, key=lambda cue: cue[0], reverse=True)
 
 
@@ -242,20 +288,55 @@ def _free_answer(text: str, prefix: str = "") -> FinalAnswer | None:
         # the last box counts (an earlier one with another value is a corrected attempt, "처음엔 \\boxed{3}이라
         #생각했지만 다시 풀면 \\boxed{5}"); a hedge inside the box ("\\boxed{25 \\text{ 또는 } 26}") is a hedge
         answer = _read_span(text, boxed[0], boxed[1], prefix + "boxed", prefer_last=True)
+        at = text.rfind("\\boxed", 0, boxed[0])
+        earlier = _boxed_content(text[:at]) if at > 0 else None
+        if answer is not None and answer.value is not None and earlier is not None:
+            other = _read_span(text, earlier[0], earlier[1], prefix + "boxed", prefer_last=True)
+            if _differ(other, answer) and not _CORRECTION.search(text, earlier[1], at):
+                return answer._replace(value=None, hedged=True)  # \\boxed{18} ... 다른 방법으로는 \\boxed{20}
         return answer if answer is not None else FinalAnswer(None, False, text[boxed[0] : boxed[1]], prefix + "boxed")
-    for _, start, end, prefer_last in _cues(text):
+    cues = _cues(text)
+    for index, (at, start, end, prefer_last, names_answer) in enumerate(cues):
         answer = _read_span(text, start, end, prefix + "cue", prefer_last)
-        if answer is not None:
-            return answer
+        if answer is None:
+            continue
+        if answer.value is not None and names_answer:
+            # an earlier answer cue with another value and no correction between: two final answers (답: 7 답: 8)
+            for other_at, other_start, other_end, other_last, other_names in cues[index + 1 :]:
+                if not other_names or other_end > start:
+                    continue
+                other = _read_span(text, other_start, other_end, prefix + "cue", other_last)
+                if other is not None and other.value is not None:
+                    if _differ(other, answer) and not _CORRECTION.search(text, other_end, start):
+                        return answer._replace(value=None, hedged=True)
+                    break
+        return answer
     last = _last_answer_number(text)
     if last is None:
-        return None
+        tail = text[-_CUE_REACH:]
+        final = _final_words(tail[_sentence_start(tail, len(tail.rstrip(" \t\n.。!"))) :], None, True)
+        return None if final is None else FinalAnswer(final[0], final[1], final[2], prefix + "last")
     start = _sentence_start(text, last.start)
-    if last.end - start <= _SPAN_LIMIT:  # the sentence up to the last number: is it a hedge ("25 또는 26")?
-        _, hedged = _conclusion(text[start : last.end], prefer_last=True)
+    end = _sentence_end(text, last.end, min(len(text), last.end + _CUE_REACH))
+    if end - start <= _SPAN_LIMIT:  # the last number's sentence: a hedge ("25 또는 26"), or final words (일조이다)
+        span = text[start:end]
+        match, hedged = _conclusion(span, prefer_last=True)
         if hedged:
-            return FinalAnswer(None, False, text[start : last.end].strip(), prefix + "last", True)
+            return FinalAnswer(None, False, span.strip(), prefix + "last", True)
+        final = _final_words(span, match, True)
+        if final is not None:
+            return FinalAnswer(final[0], final[1], final[2], prefix + "last")
     return FinalAnswer(last.value, last.percent, last.text, prefix + "last")
+
+
+_CORRECTION = re.compile(
+    r"다시|잘못|틀렸|틀린|수정|정정|고치|실수|아니라|아닌|아니다|생각했지만|\bwait\b|\bactually\b|correct(?:ion|ed)",
+    re.IGNORECASE,
+)
+
+
+def _differ(one: FinalAnswer | None, other: FinalAnswer) -> bool:
+    return one is not None and one.value is not None and (one.value, one.percent) != (other.value, other.percent)
 
 
 def _tag_blocks(text: str, start_tag: str, end_tag: str) -> list[tuple[int, int]]:

@@ -382,7 +382,8 @@ def _read_hangul(text: str, j: int, prefixed: bool = False) -> list:
         decimal = _DECIMAL_AFTER.match(text, j + 1)
         if decimal is None or _particle_like_decimal(text, decimal):
             return []
-        return [(j, decimal.end(), _decimal_digits(decimal.group(1)), _STRONG, False)]
+        digits, first = decimal.group(1), decimal.start(1)
+        return [(j, first + k, _decimal_digits(digits[:k]), _STRONG, False) for k in range(1, len(digits) + 1)]
     if (char == "마" or char == "영") and not prefixed:
         sign = _SIGN_WORD.match(text, j)
         if sign is not None:
