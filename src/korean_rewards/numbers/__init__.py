@@ -6,8 +6,9 @@ Three things live here, with parsing kept apart from any comparison (that is :mo
 * :func:`find_numbers`, :func:`first_number` and :func:`last_number` find number expressions in running text
   and give their value and place (:class:`NumberMatch`);
 * :func:`extract_answer_number` picks the answer number of a free-text solution: the last ``\boxed{...}``,
-  else the first number in the sentence of the last answer cue (정답은, 답:, answer is, ...), else the last
-  number.
+  else the number the latest answer cue concludes with (정답은, 답:, answer is, 따라서 … 이다, ...), else the
+  last number; :func:`~korean_rewards.numbers.final_answer.find_final_answer` also reads answer tags and
+  ``</think>`` and reports hedged answers (the rules: ``docs/number-parsing.md``).
 
 Values are exact :class:`fractions.Fraction` objects, so ``0.1``, ``삼 점 일사`` and ``3분의 1`` compare exactly.
 

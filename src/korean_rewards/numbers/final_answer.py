@@ -434,16 +434,12 @@ def _answer_number(text: str) -> tuple[NumberMatch | None, bool]:
 def extract_answer_number(text: str) -> Fraction | None:
     r"""The answer number of a free-text solution, or None.
 
-    In order of preference:
-
-    1. the content of the last ``\boxed{...}`` (read as one expression; failing that, its last number);
-    2. the first number after the last answer cue that has one in its sentence (before the next full stop or
-       line end, within 100 characters): 정답은 / 정답: / 답은 / 답: / 최종 답 / 따라서 답은 / answer is /
-       Answer: (cues are looked for among the last 32 occurrences of 답 and of "answer");
-    3. the last number in the text. Korean numerals are looked for in the last 4,096 characters
-       (``ANSWER_WINDOW``); when those have no number (a model that loops after its answer), the number at the
-       last digit of the text is taken. This keeps a megabyte of numeral look-alikes linear and fast; use
-       :func:`last_number` to read the whole text.
+    The value of :func:`find_final_answer` without answer tags (the text after ``</think>`` when there is one):
+    the last ``\boxed{...}``, else the number the latest answer cue concludes with (정답은 / 답: / 최종 답 /
+    answer is / ``180이 답이다`` / 따라서 … 이다), else the last number. Korean numerals are looked for in the last
+    4,096 characters (``ANSWER_WINDOW``) for the last number; when those have no number (a model that loops
+    after its answer), the number at the last digit of the text is taken. A hedged answer (``25 또는 26``) has no
+    value. See ``docs/number-parsing.md`` for every rule.
 
     Never raises: non-strings give None.
 
