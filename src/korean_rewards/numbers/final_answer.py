@@ -113,6 +113,10 @@ _HEDGE_SPAN = re.compile(r"중[ \t]?(?:하나|에서|의 하나)|one of|either|�
 _EQUALS = re.compile(r"[=＝]")
 
 
+_SIMPLE_NUMBER = re.compile(r"[ \t\n]*(-?[0-9]{1,40}(?:\.[0-9]{1,40})?)[ \t\n]*\Z")
+_EXPRESSION_WORDS = 8
+
+
 def _span_value(span: str) -> tuple[Fraction, bool] | None:
     """The value of an answer span read as one expression: a number, or safe arithmetic (``3^4``, ``\\frac{3}{4}``)."""
     if len(span) > _SPAN_LIMIT:
@@ -121,6 +125,11 @@ def _span_value(span: str) -> tuple[Fraction, bool] | None:
         boxed = _boxed_content(span)
         if boxed is not None:
             span = span[boxed[0] : boxed[1]]
+    simple = _SIMPLE_NUMBER.match(span)
+    if simple is not None:  # most answers: "72", "-3", "2.5"
+        return Fraction(simple.group(1)), False
+    if span.count(" ") > _EXPRESSION_WORDS:
+        return None  # a sentence, not one number expression (약 3만 5천 원 정도입니다 has 5 words)
     parsed = _parse(span)
     if parsed is not None:
         return parsed
