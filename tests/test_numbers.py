@@ -627,7 +627,9 @@ MB = 1_000_000
     [
         ("삼백" * (MB // 2), None, None),
         ("1," * (MB // 2), F(1), F(1)),
-        ("1" + ",111" * (MB // 4) + "1", F(1111), F(1)),  # a chain of thousands groups too long to be one number
+        # a chain of thousands groups too long to be one number: a bare list of different numbers at the end is
+        # a hedge (issue 12), so there is no answer
+        ("1" + ",111" * (MB // 4) + "1", None, F(1)),
         ("<SOLUTION>" * (MB // 10), None, None),
         ("\\boxed{" * (MB // 7), None, None),
         ("\\boxed{" * (MB // 7) + "\\boxed{42}", F(42), F(42)),

@@ -73,7 +73,10 @@ _RIGHT_FIRSTS = _first_syllables(
 ) + "다큼랑며면므니었지요고나라"
 _DEC = "".join(_DECIMAL_DIGIT)
 _MULTI_RIGHT = f"(?=[^{_HANGUL}]|\\Z|[{_RIGHT_FIRSTS}])"
-_SUFFIX_AHEAD = f"[ \\t]?분의|[ \\t]?점[ \\t]?[{_DEC}]|[ \\t]?(?:퍼센트|프로)"
+_SUFFIX_AHEAD = (
+    f"[ \\t]?분의|[ \\t]?점[ \\t]?[{_DEC}]|[ \\t]?(?:퍼센트|프로)"
+    f"|[ \\t]?[와과][ \\t]?(?:[{_DIGITS}]|[{_SINO_CHARS}]{{1,12}}[ \\t]?분의)"  # 이와 삼분의 일, 일과 2분의 1
+)
 _ATTACHED_WORDS = _SINGLE_ATTACHED + _UNIT_SYLLABLE_ATTACHED + _COPULA_ANY + _COPULA_VOWEL + _COPULA_CONSONANT
 _SINGLE_RIGHT = (
     f"(?=[^{_HANGUL} \\t]|\\Z"
@@ -119,7 +122,7 @@ _HANGUL_CANDIDATE = (
     f"{_precheck(_SINO_CHARS, _SINO_SECOND, _SINO_AFTER_SPACE)}(?:"
     f"(?:{_DIGIT_1_9}?[십백천만억조경])+{_P}{_DIGIT_1_9}?(?<={_SINO}{_SINO}){_MULTI_RIGHT}"
     f"|(?!이)[{_SINO_CHARS}]{_SINGLE_RIGHT}"
-    f"|이(?={_SUFFIX_AHEAD}|[ \\t]?[와과][ \\t]?(?:[{_DIGITS}]|[{_SINO_CHARS}]{{1,12}}[ \\t]?분의))"
+    f"|이(?={_SUFFIX_AHEAD})"
     f"|만(?=[ \\t]{{1,2}}(?:{_DIGIT_1_9}?[십백천]|(?!이){_DIGIT_1_9}(?!{_SINO})))"
     f"|억(?=[ \\t]{{1,2}}(?:{_DIGIT_1_9}?[십백천만]|(?!이){_DIGIT_1_9}(?!{_SINO})))"
     f"|[조경](?=[ \\t]{{1,2}}(?:{_DIGIT_1_9}?[십백천만억조]|(?!이){_DIGIT_1_9}(?!{_SINO})))"

@@ -121,6 +121,7 @@ _NUMERAL_CHAR = (
     f"[0-9{_SINO_CHARS}공점{''.join(sorted(set(''.join(_NATIVE_TENS) + ''.join(_NATIVE_UNITS) + '스무')))}]"
 )
 _INNER_SPACE = re.compile(f"(?<={_NUMERAL_CHAR})[ \t]+(?={_NUMERAL_CHAR})")
+_ZERO_WORD = re.compile("공|제로|zero", re.IGNORECASE)
 _SPACED_SIGN = re.compile(r"[-−][ \t]+(?=[0-9])")
 _SINO_HEAD = re.compile(f"[{_SINO_CHARS}]{{0,8}}[{''.join(_SINO_SMALL)}{''.join(_SINO_BIG)}]")
 _NATIVE_INITIAL = frozenset(word[0] for word in list(_NATIVE_TENS) + list(_NATIVE_UNITS))
@@ -129,10 +130,14 @@ _NATIVE_INITIAL = frozenset(word[0] for word in list(_NATIVE_TENS) + list(_NATIV
 def _parse_loosely(text: str) -> tuple[Fraction, bool] | None:
     """Readings tried only when a text is known to be one number and the strict reading fails.
 
+    * ``공``, ``제로`` alone: zero;
     * ``- 3``: a sign, spaces, then digits (in running text ``5 - 3`` is a subtraction, so only here);
     * spaces inside a numeral are dropped (``스물 다섯`` 25, ``삼 백 오 십`` 350, ``2천 500`` 2500, ``1만 1``
       10001), but not before a counter (``서른 두 개`` is 32 개);
     * Sino-Korean hundreds or more followed by a native numeral below 100 (``백서른넷`` 134)."""
+    zero = _ZERO_WORD.match(text)
+    if zero is not None and _TAIL.match(text, zero.end()):
+        return Fraction(0), False  # 공, 제로: zero only where the whole text is a number (공 is also "ball")
     sign = _SPACED_SIGN.match(text)
     if sign is not None:
         rest = _parse_clean(text[sign.end() :])

@@ -109,6 +109,7 @@ _ORDINAL_BEFORE = re.compile(r"(?:제|第|[Ss]tep|방법|\()[ \t]?\Z")
 _HEDGE_BETWEEN = re.compile(
     r"또는|혹은|아니면|이거나|거나|내지|(?<![가-힣])or(?![A-Za-z])|[~∼]|(?<=[0-9가-힣])(?:이나|나)(?=[ \t])"
 )
+_LIST_SEPARATOR = re.compile(r"[ \t]*(?:[,/·、]|및|and|&)[ \t]*", re.IGNORECASE)
 _HEDGE_SPAN = re.compile(r"중[ \t]?(?:하나|에서|의 하나)|one of|either|일 수도|일지도|확실하지")
 _EQUALS = re.compile(r"[=＝]")
 
@@ -173,9 +174,14 @@ def _conclusion(span: str, prefer_last: bool) -> tuple[NumberMatch | None, bool]
     if len(values) > 1:
         if _HEDGE_SPAN.search(span):
             return None, True
-        for left, right in zip(kept, kept[1:]):
-            if left.value != right.value and _HEDGE_BETWEEN.search(span, left.end, right.start):
-                return None, True
+        # the conclusion and its neighbour: "10, 20, 30을 더하면 60" concludes 60 (10, 20 is no hedge of it)
+        left, right = (kept[-2], kept[-1]) if prefer_last else (kept[0], kept[1])
+        for left, right in [(left, right)]:
+            if left.value != right.value and (
+                _HEDGE_BETWEEN.search(span, left.end, right.start)
+                or _LIST_SEPARATOR.fullmatch(span, left.end, right.start)
+            ):
+                return None, True  # 25 또는 26; a bare list "25, 26"
     elif len(numbers) > 1 and _HEDGE_SPAN.search(span) and len({n.value for n in numbers}) > 1:
         return None, True  # 정답은 1, 2, 3 중 하나
     return (kept[-1] if prefer_last else kept[0]), False

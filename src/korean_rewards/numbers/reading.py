@@ -545,6 +545,21 @@ def _not_a_number_word(text: str, start: int, end: int) -> bool:
     return False
 
 
+_WORDS_ENDING_IN_JO_GYEONG = frozenset({"구조", "백조", "구경", "이조", "사조", "삼경"})  # structure, swan, ...
+
+
+def _big_numeral_alone(text: str, start: int, end: int) -> bool:
+    """``일조.``, ``칠경``: a numeral of two or more syllables ending in 조 or 경, alone at the end of a sentence
+    (nothing but spaces before punctuation or the end), and not one of the common words 구조, 백조, 구경, ..."""
+    word = text[start:end]
+    if len(word) < 2 or word[-1] not in "조경" or word in _WORDS_ENDING_IN_JO_GYEONG:
+        return False
+    pos = end
+    while pos < len(text) and text[pos] in _SPACE and pos < end + 8:
+        pos += 1
+    return pos >= len(text) or not (_is_hangul(text[pos]) or text[pos] in _SPACE or text[pos].isalnum())
+
+
 def _accepted(text: str, reading: _Reading) -> bool:
     start, end, _, kind, _ = reading
     n = len(text)
@@ -565,7 +580,9 @@ def _accepted(text: str, reading: _Reading) -> bool:
     if kind == _NEEDS_COUNTER:
         if _not_a_number_word(text, start, end):
             return False
-        return _counter_ok(text, end, _COUNTER_RE) or _spaced_counter_ok(text, end, _COUNTER_RE)
+        if _counter_ok(text, end, _COUNTER_RE) or _spaced_counter_ok(text, end, _COUNTER_RE):
+            return True
+        return _big_numeral_alone(text, start, end)
     if kind == _ATTRIBUTIVE:
         word = text[start:end]
         counters = _NATIVE_COUNTER_RE
