@@ -309,7 +309,9 @@ def _free_answer(text: str, prefix: str = "") -> FinalAnswer | None:
             other = _read_span(text, earlier[0], earlier[1], prefix + "boxed", prefer_last=True)
             if _differ(other, answer) and not _CORRECTION.search(text, earlier[1], at):
                 return answer._replace(value=None, hedged=True)  # \\boxed{18} ... 다른 방법으로는 \\boxed{20}
-        return answer if answer is not None else FinalAnswer(None, False, text[boxed[0] : boxed[1]], prefix + "boxed")
+        if answer is None:
+            return FinalAnswer(None, False, text[boxed[0] : boxed[1]], prefix + "boxed")
+        return _unless_alternative(text, boxed[1] + 1, answer)
     cues = _cues(text)
     for index, (at, start, end, prefer_last, names_answer) in enumerate(cues):
         answer = _read_span(text, start, end, prefix + "cue", prefer_last)
@@ -325,7 +327,7 @@ def _free_answer(text: str, prefix: str = "") -> FinalAnswer | None:
                     if _differ(other, answer) and not _CORRECTION.search(text, other_end, start):
                         return answer._replace(value=None, hedged=True)
                     break
-        return answer
+        return _unless_alternative(text, end, answer)
     last = _last_answer_number(text)
     if last is None:
         tail = text[-_CUE_REACH:]
@@ -348,6 +350,30 @@ _CORRECTION = re.compile(
     r"다시|잘못|틀렸|틀린|수정|정정|고치|실수|아니라|아닌|아니다|생각했지만|\bwait\b|\bactually\b|correct(?:ion|ed)",
     re.IGNORECASE,
 )
+
+
+_ALTERNATIVE = re.compile(
+    r"혹은|또는|아니면|(?<![A-Za-z])or(?![A-Za-z])|수도 있|일지도|지도 모|가능성도|도 가능|도 답이", re.IGNORECASE
+)
+_ALTERNATIVE_REACH = 120
+
+
+def _unless_alternative(text: str, end: int, answer: FinalAnswer) -> FinalAnswer:
+    """The answer, or a hedge when the sentence or two right after it offer another value: "정답은 12입니다. 혹은
+    15일 수도 있습니다", "<SOLUTION>12</SOLUTION> 또는 15"."""
+    if answer.value is None or end >= len(text):
+        return answer
+    tail = text[end : end + _ALTERNATIVE_REACH]
+    first = _SENTENCE_END.search(tail)
+    if first is not None:  # the rest of the answer's sentence and the next one, no further
+        second = _SENTENCE_END.search(tail, first.end() + 1)
+        tail = tail[: second.end()] if second is not None else tail
+    if _ALTERNATIVE.search(tail) is None:
+        return answer
+    for number in _scan(tail, 0, len(tail)):
+        if (number.value, number.percent) != (answer.value, answer.percent):
+            return answer._replace(value=None, hedged=True)
+    return answer
 
 
 def _differ(one: FinalAnswer | None, other: FinalAnswer) -> bool:
@@ -425,7 +451,11 @@ def _find_final_answer(
         if len(values) > 1:
             return answers[-1]._replace(value=None, hedged=True)
         with_value = [a for a in answers if a.value is not None]
-        return with_value[-1] if with_value else answers[-1]
+        if not with_value:
+            return answers[-1]
+        last_block = text.rfind(solution_end or "\x00")
+        after = last_block + len(solution_end) if solution_end and last_block >= 0 else len(text)
+        return _unless_alternative(text, after, with_value[-1])
     if think_end:
         at = text.rfind(think_end)
         if at >= 0:
