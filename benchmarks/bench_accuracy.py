@@ -102,13 +102,17 @@ def main() -> None:
         print(f"math-verify:        {mv_rate:,.0f} completions/s  ({_rates(mv, labels)})")
         print(f"ratio accuracy_reward_ko / math-verify: {ours_rate / mv_rate:.1f}x")
     adversaries = {
-        "numeral look-alikes": "이 조 조 만일 네 생각 천천 " * 60_000,
-        "digits and cues": "정답은 1, 2 또는 3 답: " * 60_000,
-        "boxed and tags": "\\boxed{1 <SOLUTION>2 " * 60_000,
-        "think then look-alikes": "<think>" + "3^4 \\frac{1}{2} " * 60_000 + "</think>" + "구조 백조 " * 60_000,
+        "numeral look-alikes": "이 조 조 만일 네 생각 천천 구십가 세대 두통 " * 40_000,
+        "answer blocks of look-alikes": "<SOLUTION>" + "구십가 세대 두통 삼백가 이 조 조 만일 " * 300 + "</SOLUTION>",
+        "answer cues and hedges": "정답은 24가 아닌 25이고 답: 3, 4 또는 5 중 하나 혹은 15일 수도 " * 20_000,
+        "concluding sentences": "따라서 360의 절반인 180이 답이다 그러므로 " * 30_000,
+        "boxed and tags": "\\boxed{1 <SOLUTION>2 \\boxed{\\sqrt{" * 60_000,
+        "spaced numerals": "스물 다섯 삼 백 오 십 2천 500 1만 1 공 점 오 " * 40_000,
+        "LaTeX": "\\left(\\dfrac{3}{4}\\right)^{2} \\times 100 \\% = " * 30_000,
+        "think then look-alikes": "<think>" + "3^4 \\frac{1}{2} " * 60_000 + "</think>" + "구조 백조 조만간 경이 " * 60_000,
     }
     for name, text in adversaries.items():
-        text = text[: 1 << 20]
+        text = (text * ((1 << 20) // len(text) + 1))[: 1 << 20]
         seconds, _ = _timed(lambda t: accuracy_reward_ko(completions=[t], answer=["7"]), text)
         print(f"1 MB adversary ({name}): {seconds * 1000:.1f} ms (budget 50 ms)")
 

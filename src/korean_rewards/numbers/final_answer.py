@@ -93,7 +93,7 @@ class FinalAnswer(NamedTuple):
 
 
 _SPAN_LIMIT = 400  # an answer span longer than this is read by scanning, not as one expression
-_BLOCK_TRIES = 8  # answer blocks looked at, from the last
+_BLOCK_TRIES = 4  # answer blocks looked at, from the last
 _BLOCK_LIMIT = 2000  # characters of one answer block read
 _OPERATOR = re.compile(r"[-+*/^×÷·−=\\]")
 _CONCLUDING_WORDS = ("따라서", "그러므로", "그래서", "결론적으로", "결국", "즉", "최종적으로", "Therefore", "Thus", "Hence", "So")
@@ -190,7 +190,7 @@ def _conclusion(span: str, prefer_last: bool) -> tuple[NumberMatch | None, bool]
 def _read_span(text: str, start: int, end: int, source: str, prefer_last: bool = False) -> FinalAnswer | None:
     """The answer in ``text[start:end]``: the whole span as one number first, else its conclusion (its final
     words read as one number when the scan reads only part of them: ``곱하면 일조이다``, ``삼 백 오 십이다``)."""
-    span = text[start:end]
+    span = text[start : min(end, start + _SPAN_LIMIT)]  # an answer is read within its first 400 characters
     check = _CHECK_REMARK.search(span)
     if check is not None and check.start() > 0:
         span = span[: check.start()]  # 정답: 17 (검산: 17 + 8 = 25)
