@@ -26,7 +26,7 @@ __all__ = ["FinalAnswer", "extract_answer_number", "find_final_answer"]
 _CUE_TRIES = 32
 _CUE_REACH = 100
 _SENTENCE_END = re.compile(r"[.!?。](?=\s|\Z)|\n")
-_KOREAN_CUE_AFTER = re.compile(r"[ \t]{0,2}(?:은|는|[:：=])")
+_KOREAN_CUE_AFTER = re.compile(r"(?:변|안)?[ \t]{0,2}(?:은|는|[:：=])")  # 답은, 답:, 답변:, 답안은
 _ENGLISH_CUE_AFTER = re.compile(r"[ \t]{0,2}(?:is\b|[:：=])[ \t]{0,2}:?", re.IGNORECASE)
 
 
