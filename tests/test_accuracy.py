@@ -192,6 +192,10 @@ OWN_CASES = [
     ("답변: 42개입니다. 6개씩 7묶음이므로.", "42", 1),
     ("<think>\nx\n</think>\n\n## 풀이\n1. 6 × 7 = 42\n2. 42 - 2 = 40\n\n## 답\n40", "40", 1),
     ("그러므로 답은 40이며, 이는 2의 20배이다.", "40", 1),
+    # cut off before the answer: no answer, even when the last number equals the gold
+    ("먼저 12 × 6 = 72를 계산하고, 다음으로", "72", 0),
+    ("<think>\n계산\n</think>\n\n6 × 12 =", "12", 0),
+    ("사과는 72개이고", "72", 0),
 ]
 
 

@@ -328,6 +328,8 @@ def _free_answer(text: str, prefix: str = "") -> FinalAnswer | None:
                         return answer._replace(value=None, hedged=True)
                     break
         return _unless_alternative(text, end, answer)
+    if _UNFINISHED.search(text[-_CUE_REACH:]) is not None:
+        return None  # the text stops mid-sentence ("72를 계산하고, 다음으로"): it never gave its answer
     last = _last_answer_number(text)
     if last is None:
         tail = text[-_CUE_REACH:]
@@ -346,6 +348,10 @@ def _free_answer(text: str, prefix: str = "") -> FinalAnswer | None:
     return FinalAnswer(last.value, last.percent, last.text, prefix + "last")
 
 
+# a text that ends on a connective ending, a particle or an operator was cut off before its answer
+_UNFINISHED = re.compile(
+    r"(?:[가-힣](?:하고|하면|해서|하여|하니|므로|는데|지만|으로|에서|이고|이며|이면)|[+=×*÷(]|\s-|다음으로|그리고|먼저)\s*\Z"
+)
 _CORRECTION = re.compile(
     r"다시|잘못|틀렸|틀린|수정|정정|고치|실수|아니라|아닌|아니다|생각했지만|\bwait\b|\bactually\b|correct(?:ion|ed)",
     re.IGNORECASE,
