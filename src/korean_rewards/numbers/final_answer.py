@@ -103,6 +103,7 @@ _NEGATED_BEFORE = re.compile(r"\bnot[ \t]*\Z", re.IGNORECASE)  # "not 24 but 25"
 _OPERAND_AFTER = re.compile(
     r"[ \t]?[가-힣A-Za-z]{0,3}?[ \t]?(?:의|에서|보다|을|를|에|와|과|로|으로|에게|만큼|부터|까지|씩|에다|이랑|하고)(?![가-힣])"
     r"|[ \t]?[가-힣A-Za-z]{0,3}?(?:을|를|에서|의|로|으로)"
+    r"|[ \t]?[가-힣A-Za-z]{0,3}?(?:이므로|므로|이니까|니까|이라서|라서|이면|하면|마다)"  # a reason or condition
 )
 _ORDINAL_AFTER = re.compile(r"[ \t]?(?:번째|째|단계|차례|차|번[ \t]?(?:방법|풀이|식)|번\)|\)|\.[ \t]|번[ \t,])")
 _ORDINAL_BEFORE = re.compile(r"(?:제|第|[Ss]tep|방법|\()[ \t]?\Z")
