@@ -63,6 +63,25 @@ def test_same_verdicts_with_gsm8k_gold_and_conversational_completions() -> None:
     assert plain == gsm8k == chat == solution
 
 
+def _prefixed(completion: str) -> str:
+    for opening in ("<think>", "<start_working_out>"):
+        if completion.startswith(opening):
+            return opening + "문제를 읽어 봅시다.\n" + completion[len(opening) :]
+    return "문제를 읽어 봅시다.\n" + completion
+
+
+@pytest.mark.parametrize(
+    "change",
+    [lambda c: c + "<|endoftext|>", lambda c: c + "<|im_end|>\n", lambda c: c + "\n\n", lambda c: c.rstrip().rstrip("."), _prefixed],
+    ids=["eos", "im_end", "newlines", "no-final-period", "prefixed-sentence"],
+)
+def test_verdicts_survive_harmless_changes(change) -> None:  # type: ignore[no-untyped-def]
+    golds = [r["gold"] for r in ROWS]
+    before = accuracy_reward_ko(completions=[r["completion"] for r in ROWS], answer=golds)
+    after = accuracy_reward_ko(completions=[change(r["completion"]) for r in ROWS], answer=golds)
+    assert before == after
+
+
 def test_scores_are_trl_style() -> None:
     reward = AccuracyRewardKo()
     assert reward.score("<SOLUTION>72</SOLUTION>", "72") == 1.0

@@ -350,6 +350,7 @@ def _free_answer(text: str, prefix: str = "") -> FinalAnswer | None:
 
 
 # a text that ends on a connective ending, a particle or an operator was cut off before its answer
+_TRAILING_SPECIAL = re.compile(r"(?:\s*(?:<\|[A-Za-z_]{1,20}\|>|</s>|<eos>|<end_of_turn>|<\|eot_id\|>))+\s*\Z")
 _UNFINISHED = re.compile(
     r"(?:[가-힣](?:하고|하면|해서|하여|하니|므로|는데|지만|으로|에서|이고|이며|이면)|[+=×*÷(]|\s-|다음으로|그리고|먼저)\s*\Z"
 )
@@ -445,6 +446,9 @@ def find_final_answer(
 def _find_final_answer(
     text: str, solution_start: str | None, solution_end: str | None, think_end: str | None
 ) -> FinalAnswer | None:
+    special = _TRAILING_SPECIAL.search(text, max(0, len(text) - 200))
+    if special is not None:
+        text = text[: special.start()]  # <|endoftext|>, <|im_end|>, </s>: not part of the answer
     if solution_start and solution_start in text:
         answers = []
         for start, end in _tag_blocks(text, solution_start, solution_end or "\x00"):
