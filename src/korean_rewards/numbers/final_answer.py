@@ -1,4 +1,10 @@
-r"""Locating the final answer of a free-text solution: ``\boxed{}``, answer cues, the last number.
+r"""Locating the final answer of a completion: answer tags, ``</think>``, ``\boxed{}``, answer cues, the last number.
+
+:func:`find_final_answer` says where the answer is and reads it (:class:`FinalAnswer`); answer spans are read
+whole first (:func:`~korean_rewards.numbers.expression.parse_korean_number`, then
+:func:`~korean_rewards.numbers.latex.evaluate_arithmetic`), then by the number their sentence concludes with.
+:func:`extract_answer_number` is its value for a text without answer tags. Every rule and why:
+``docs/number-parsing.md`` ("Choosing the answer number").
 
 Example:
     >>> extract_answer_number("3 + 5 = 8. 따라서 답은 8개입니다. 검산: 8 - 5 = 3")
@@ -9,18 +15,17 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
-
 from typing import NamedTuple
 
-from .lexicon import _CIRCLED, _is_hangul
-from .latex import _boxed_content, evaluate_arithmetic
-from .scan import NumberMatch, _last, _last_answer_number, _scan
 from .expression import _parse
+from .latex import _boxed_content, evaluate_arithmetic
+from .lexicon import _CIRCLED, _is_hangul
+from .scan import NumberMatch, _last_answer_number, _scan
 
 __all__ = ["FinalAnswer", "extract_answer_number", "find_final_answer"]
 
 # ---------------------------------------------------------------------------------------------------------------
-# The answer number of a free-text solution
+# Answer cues
 # ---------------------------------------------------------------------------------------------------------------
 
 _CUE_TRIES = 32
@@ -28,8 +33,6 @@ _CUE_REACH = 100
 _SENTENCE_END = re.compile(r"[.!?。](?=\s|\Z)|\n")
 _KOREAN_CUE_AFTER = re.compile(r"(?:변|안)?[ \t]{0,2}(?:은|는|[:：=])")  # 답은, 답:, 답변:, 답안은
 _ENGLISH_CUE_AFTER = re.compile(r"[ \t]{0,2}(?:is\b|[:：=])[ \t]{0,2}:?", re.IGNORECASE)
-
-
 
 
 def _cue_ends(text: str) -> list[int]:
@@ -62,13 +65,6 @@ def _cue_ends(text: str) -> list[int]:
             if after is not None:
                 ends.append(after.end())
     return sorted(ends, reverse=True)[:_CUE_TRIES]
-
-
-def _number_after_cue(text: str, cue_end: int) -> NumberMatch | None:
-    """The first number in the sentence that a cue starts (up to 100 characters, a line end or a full stop)."""
-    limit = min(len(text), cue_end + _CUE_REACH)
-    stop = _SENTENCE_END.search(text, cue_end, limit)
-    return next(_scan(text, cue_end, stop.start() if stop else limit), None)
 
 
 class FinalAnswer(NamedTuple):
@@ -113,8 +109,6 @@ _HEDGE_BETWEEN = re.compile(
 _LIST_SEPARATOR = re.compile(r"[ \t]*(?:[,/·、]|및|and|&)[ \t]*", re.IGNORECASE)
 _HEDGE_SPAN = re.compile(r"중[ \t]?(?:하나|에서|의 하나)|one of|either|일 수도|일지도|확실하지")
 _EQUALS = re.compile(r"[=＝]")
-
-
 _SIMPLE_NUMBER = re.compile(r"[ \t\n]*(-?[0-9]{1,40}(?:\.[0-9]{1,40})?)[ \t\n]*\Z")
 _EXPRESSION_WORDS = 8
 
