@@ -323,7 +323,8 @@ def _free_answer(text: str, prefix: str = "") -> FinalAnswer | None:
                         return answer._replace(value=None, hedged=True)
                     break
         return _unless_alternative(text, end, answer)
-    if _UNFINISHED.search(text[-_CUE_REACH:]) is not None:
+    ending = text[-_CUE_REACH:].rstrip()
+    if ending and not ending[-1].isdigit() and _UNFINISHED.search(ending) is not None:
         return None  # the text stops mid-sentence ("72를 계산하고, 다음으로"): it never gave its answer
     last = _last_answer_number(text)
     if last is None:
@@ -440,7 +441,7 @@ def find_final_answer(
 def _find_final_answer(
     text: str, solution_start: str | None, solution_end: str | None, think_end: str | None
 ) -> FinalAnswer | None:
-    special = _TRAILING_SPECIAL.search(text, max(0, len(text) - 200))
+    special = _TRAILING_SPECIAL.search(text, max(0, len(text) - 200)) if text.rstrip().endswith(">") else None
     if special is not None:
         text = text[: special.start()]  # <|endoftext|>, <|im_end|>, </s>: not part of the answer
     if solution_start and solution_start in text:
