@@ -8,10 +8,11 @@ This is the Unsloth "Qwen3 (4B) GRPO" workflow, end to end, with Korean data and
 2. replace the chat template: system text + EOS, user text raw, assistant text + EOS, and the generation prompt
    ``<start_working_out>``, so completions begin inside the reasoning;
 3. a short SFT pre-finetune on formatted examples, so the model learns the tag format before GRPO;
-4. GRPO on a Korean reasoning dataset (prompts up to the 90% quantile of prompt length) with the rewards
-   ``match_format_exactly``, ``match_format_approximately``, ``check_answer_ko``, ``check_numbers_ko`` (made safe:
-   garbage and hedged or sprayed numbers score no better than a wrong number) and ``reasoning_length`` (an answer
-   without working, or pages of filler, loses to an honest solution); ``korean-rewards audit`` passes this mix;
+4. GRPO on a Korean math dataset (default ``kuotient/gsm8k-ko``, a Korean GSM8K translation, train split;
+   prompts up to the 90% quantile of prompt length) with the rewards ``match_format_exactly``,
+   ``match_format_approximately``, ``check_answer_ko``, ``check_numbers_ko`` (made safe: garbage and hedged or
+   sprayed numbers score no better than a wrong number), ``reasoning_length`` (an answer without working, or pages
+   of filler, loses to an honest solution) and ``accuracy_reward_ko``; ``korean-rewards audit`` passes this mix;
 5. save the LoRA and generate once with it as a check.
 
 Run (on a machine with a CUDA GPU; see ``examples/requirements-t4.txt`` for the T4 pins)::
@@ -62,6 +63,7 @@ from korean_rewards import (
     NOTEBOOK_TAGS,
     CheckNumbersKo,
     ReasoningLength,
+    accuracy_reward_ko,
     Tags,
     check_answer_ko,
     extract_answer_number,
@@ -72,7 +74,11 @@ from korean_rewards import (
 HERE = Path(__file__).resolve().parent
 SAMPLE_DATA = HERE / "data" / "korean_math_sample.jsonl"
 DEFAULT_MODEL = "unsloth/Qwen3-4B-Base"
-DEFAULT_DATASET = "lemon-mint/korean_reasoning_v1.0"
+# A Korean translation of GSM8K (train split: 7,473 rows). Its dataset card lists the columns question, answer,
+# question_en and answer_en, with splits train and test; the answer column is GSM8K's worked solution ending in
+# "#### N", which the rewards read as gold N. Korean math benchmarks (HRM8K, the test split) are for evaluation,
+# never for training.
+DEFAULT_DATASET = "kuotient/gsm8k-ko"
 
 # Values that --smoke changes (anything given on the command line still wins).
 SMOKE_DEFAULTS: dict[str, Any] = {
@@ -143,7 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
     sft.add_argument("--sft-split", default=None, help="default: the same as --split")
     sft.add_argument("--sft-question-column", default=None, help="default: --question-column")
     sft.add_argument("--sft-answer-column", default=None, help="default: --answer-column")
-    sft.add_argument("--reasoning-column", default="reasoning", help="column with the worked solution (SFT)")
+    sft.add_argument(
+        "--reasoning-column",
+        default="answer",
+        help="column with the worked solution (SFT); a GSM8K-style '... #### N' column gives its part before ####",
+    )
     sft.add_argument("--sft-rows", type=int, default=None, help="use at most this many SFT rows")
     sft.add_argument("--sft-epochs", type=float, default=2.0)
     sft.add_argument("--sft-max-steps", type=int, default=-1, help="overrides --sft-epochs when > 0")
@@ -236,6 +246,18 @@ def sft_assistant_text(reasoning: str, answer: str, tags: Tags = NOTEBOOK_TAGS) 
     )
 
 
+_CALCULATOR_NOTE = re.compile(r"<<[^<>]{0,200}>>")  # GSM8K's calculator annotations: <<16-3-4=9>>
+
+
+def split_gsm8k(text: str) -> tuple[str, str]:
+    """``(worked solution, answer)`` of a GSM8K-style ``"풀이 … #### 72"`` (calculator notes removed), or
+    ``(text, text)`` for any other text."""
+    before, mark, after = text.rpartition("####")
+    if not mark:
+        return text, text
+    return _CALCULATOR_NOTE.sub("", before).strip(), after.strip().replace(",", "")
+
+
 def has_numeric_answer(answer: Any) -> bool:
     """True when the gold answer reads as one number (Korean numerals, commas and units allowed)."""
     return isinstance(answer, (str, int, float)) and extract_answer_number(str(answer)) is not None
@@ -294,9 +316,9 @@ def grpo_dataset(raw: Any, question_column: str, answer_column: str, tags: Tags,
     from datasets import Dataset
 
     rows = [
-        {"prompt": prompt_messages(str(question), tags), "answer": str(answer).strip()}
+        {"prompt": prompt_messages(str(question), tags), "answer": split_gsm8k(str(answer).strip())[1]}
         for question, answer in zip(raw[question_column], raw[answer_column])
-        if has_numeric_answer(answer)
+        if has_numeric_answer(split_gsm8k(str(answer))[1])
     ]
     if not rows:
         raise UsageError(
@@ -320,6 +342,8 @@ def sft_dataset(
 
     texts = []
     for question, reasoning, answer in zip(raw[question_column], raw[reasoning_column], raw[answer_column]):
+        reasoning = split_gsm8k(str(reasoning))[0] if reasoning else reasoning
+        answer = split_gsm8k(str(answer))[1]
         if not reasoning or not has_numeric_answer(answer):
             continue
         assistant = {"role": "assistant", "content": sft_assistant_text(str(reasoning), str(answer), tags)}
@@ -500,13 +524,21 @@ reasoning_length = ReasoningLength(too_short=-3.0, too_long=-3.0, name="reasonin
 
 def reward_functions() -> list[Any]:
     """The notebook's four rewards, in its order, with Korean-aware answer and number checks, the number check made
-    safe against garbage and sprayed numbers, and a reasoning-length term.
+    safe against garbage and sprayed numbers, a reasoning-length term, and ``accuracy_reward_ko`` (1.0 for a right
+    final answer in any shape, even before the tags are learned).
 
     Audit it on your data before training (exit status 3 when a degenerate completion beats an honest one)::
 
         korean-rewards audit data.jsonl --prompt-column question -r examples/qwen3_4b_grpo_t4.py:reward_functions
     """
-    return [match_format_exactly, match_format_approximately, check_answer_ko, check_numbers_safe, reasoning_length]
+    return [
+        match_format_exactly,
+        match_format_approximately,
+        check_answer_ko,
+        check_numbers_safe,
+        reasoning_length,
+        accuracy_reward_ko,
+    ]
 
 
 def run_grpo(

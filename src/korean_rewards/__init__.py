@@ -42,6 +42,9 @@ _EXPORTS: dict[str, str] = {
     # numbers
     "parse_korean_number": "numbers",
     "extract_answer_number": "numbers",
+    # answer accuracy (every completion shape)
+    "AccuracyRewardKo": "accuracy",
+    "accuracy_reward_ko": "accuracy",
     # answer and number checkers
     "CheckAnswerKo": "answers",
     "CheckNumbersKo": "answers",
@@ -105,6 +108,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from ._trl import RewardFunction, completion_text
+    from .accuracy import AccuracyRewardKo, accuracy_reward_ko
     from .answers import CheckAnswerKo, CheckNumbersKo, check_answer_ko, check_numbers_ko
     from .bertscore import AsyncBERTScoreReward, BERTScoreReward, BERTScorer, bertscore_reward
     from .audit import AuditReport, audit_rewards

@@ -84,6 +84,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -91,7 +92,10 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from ._trl import RewardFunction, RewardOutput, _span
-from .numbers import ANSWER_WINDOW, _answer_number, _parse, _scan, find_numbers
+from .numbers.expression import _parse
+from .numbers.latex import _boxed_content, evaluate_arithmetic
+from .numbers.final_answer import find_final_answer
+from .numbers.scan import ANSWER_WINDOW, _scan, find_numbers
 from .tags import NOTEBOOK_TAGS, Tags, _check_tags, extract_solution
 
 __all__ = ["CheckAnswerKo", "CheckNumbersKo", "check_answer_ko", "check_numbers_ko"]
@@ -177,10 +181,12 @@ def _guess_after_tag(text: str, solution_start: str) -> _Guess | None:
 
 
 def _guess_anywhere(text: str) -> _Guess | None:
-    match, found = _answer_number(text)
-    if match is not None:
-        return _Guess(match.value, match.percent, match.text)
-    return _Guess(None, False, "") if found else None
+    answer = find_final_answer(text, None, None)
+    if answer is None:
+        return None
+    if answer.hedged:  # two different final answers: wrong, never "unparseable" (which scores higher)
+        return _Guess(math.nan, False, answer.text)
+    return _Guess(answer.value, answer.percent, answer.text)
 
 
 # -- values of gold answers ---------------------------------------------------------------------------------------
@@ -205,21 +211,52 @@ def _gold_value(gold: Any) -> tuple[Fraction, bool] | None:
 
 
 def _parse_cached(text: str) -> tuple[Fraction, bool] | None:
-    """Gold answers repeat (TRL repeats each row ``num_generations`` times): parse each short text once."""
-    return _parse_short(text) if len(text) <= 256 else _parse(text)
+    """Gold answers repeat (TRL repeats each row ``num_generations`` times): parse each text once."""
+    return _parse_short(text) if len(text) <= 8192 else _parse_gold(text)
 
 
 @lru_cache(maxsize=4096)
 def _parse_short(text: str) -> tuple[Fraction, bool] | None:
-    return _parse(text)
+    return _parse_gold(text)
+
+
+_GSM8K_MARK = "####"
+
+
+def _gold_answer_text(text: str) -> str:
+    r"""The answer part of a gold text: after the last ``####`` of a GSM8K-style solution ("풀이 … #### 72"),
+    the content of a gold that is one ``\boxed{...}``, else the text itself."""
+    at = text.rfind(_GSM8K_MARK)
+    if at >= 0:
+        return text[at + len(_GSM8K_MARK) :].strip()
+    return text
+
+
+def _parse_gold(text: str) -> tuple[Fraction, bool] | None:
+    r"""A gold text's value: one number (Korean numerals too), GSM8K's ``… #### N`` (its thousands commas
+    read), ``\boxed{...}`` (the last box of a longer solution), or a LaTeX fraction / expression."""
+    answer = _gold_answer_text(text)
+    parsed = _parse(answer)
+    if parsed is not None:
+        return parsed
+    boxed = _boxed_content(answer)
+    if boxed is not None:
+        answer = answer[boxed[0] : boxed[1]]
+        parsed = _parse(answer)
+        if parsed is not None:
+            return parsed
+    if len(answer) <= 200 and ("\\" in answer or any(op in answer for op in "/^")):
+        return evaluate_arithmetic(answer)
+    return None
 
 
 def _gold_text(gold: Any) -> str | None:
-    """The gold answer as text (integral floats without ``.0``), None when there is none."""
+    """The gold answer as text (integral floats without ``.0``; the part after ``####`` of a GSM8K-style
+    solution), None when there is none."""
     if gold is None:
         return None
     if isinstance(gold, str):
-        return gold
+        return _gold_answer_text(gold)
     if isinstance(gold, (bytes, bytearray)):
         return bytes(gold).decode("utf-8", errors="replace")
     if isinstance(gold, float) and math.isfinite(gold) and gold.is_integer():
@@ -235,7 +272,7 @@ def _readings(value: Fraction | float, percent: bool, other_percent: bool) -> li
 
 
 def _close(guess: Fraction | float, gold: Fraction, rel_tol: Fraction) -> bool:
-    if isinstance(guess, float):  # ±inf from a huge digit run
+    if isinstance(guess, float):  # ±inf from a huge digit run, nan for a hedged answer
         return False
     if not rel_tol:
         return guess == gold
@@ -246,6 +283,36 @@ def _shorten(text: str | None) -> str | None:
     if text is None or len(text) <= _LOG_LIMIT:
         return text
     return text[:_LOG_LIMIT] + "…"
+
+
+# -- warnings about a whole batch ------------------------------------------------------------------------------
+
+_warned: set[str] = set()
+
+
+def _warn_once(key: str, message: str) -> None:
+    if key not in _warned:
+        _warned.add(key)
+        warnings.warn(message, UserWarning, stacklevel=4)
+
+
+def _warn_about_batch(texts: list[str], golds: list[Any] | None, tags: Tags | None) -> None:
+    """Warn once per process when no completion of a batch has the answer tag, or when no gold can be read:
+    the reward then scores every completion the same, which teaches nothing."""
+    if not texts:
+        return
+    if tags is not None and not any(tags.solution_start in text for text in texts):
+        _warn_once(
+            "tags",
+            f"no {tags.solution_start} in any completion: use accuracy_reward_ko or set tags=... "
+            "(every completion scores 'no answer')",
+        )
+    if golds is not None and all(_gold_value(gold) is None for gold in golds):
+        _warn_once(
+            "gold",
+            "no readable gold answer in this batch (every score is None): the gold column should hold a number, "
+            "Korean numerals, a fraction, \\boxed{...} or a GSM8K-style '... #### N'",
+        )
 
 
 # -- check_numbers_ko ---------------------------------------------------------------------------------------------
@@ -324,6 +391,7 @@ class CheckNumbersKo(RewardFunction):
     ) -> tuple[RewardOutput, dict[str, list[Any]]]:
         rel_tol = Fraction(repr(float(self.rel_tol)))
         solution_start = None if self.tags is None else self.tags.solution_start
+        _warn_about_batch(texts, golds, self.tags)
         scores: RewardOutput = []
         extracted: list[str | None] = []
         for text, gold in zip(texts, golds or [None] * len(texts)):
@@ -446,6 +514,7 @@ class CheckAnswerKo(RewardFunction):
     ) -> tuple[RewardOutput, dict[str, list[Any]]]:
         scores: RewardOutput = []
         extracted: list[str | None] = []
+        _warn_about_batch(texts, golds, self.tags)
         for text, gold in zip(texts, golds or [None] * len(texts)):
             guess = text if self.tags is None else extract_solution(text, self.tags)
             extracted.append(_shorten(guess))

@@ -1,0 +1,139 @@
+r"""``accuracy_reward_ko``: 1.0 when a completion's final answer equals the gold, whatever the completion's shape.
+
+Like TRL's ``trl.rewards.accuracy_reward``, one reward reads every completion: it finds the final answer with
+:func:`~korean_rewards.numbers.final_answer.find_final_answer` (answer tags when present, the notebook's
+``<SOLUTION>`` by default; else the text after ``</think>``; else the last ``\boxed{}``; else the number an
+answer cue concludes with: 정답은 / 답: / 따라서 … 이다 / 최종 답 / Answer:; else the last number) and compares
+it with the gold as exact rationals, counters and units dropped. A percentage matches a gold written either way
+(``50%`` equals gold ``50`` and gold ``0.5``). Two different final answers (``25 또는 26``, two answer blocks
+with different values, ``1, 2, 3 중 하나``) are wrong.
+
+Scores: ``correct`` (1.0) or ``wrong`` (0.0, also for no answer); ``None`` only when the gold itself cannot be
+read (TRL then leaves the sample out of this reward). The gold comes from the dataset column ``answer``
+(``answer_key`` changes it; TRL's ``solution`` column is used when the batch has no ``answer``) and may be a
+number, Korean numerals, a fraction, ``\boxed{...}`` or a GSM8K-style solution ending in ``#### N``. With TRL
+>= 1.0 the extracted answer is logged through ``log_extra`` (column ``accuracy_reward_ko/extracted``); older
+TRL does not pass it and nothing depends on it.
+
+Example:
+    >>> from korean_rewards import accuracy_reward_ko
+    >>> accuracy_reward_ko(
+    ...     completions=[
+    ...         "<start_working_out>12 × 6 = 72<end_working_out><SOLUTION>72</SOLUTION>",
+    ...         "<think>12 × 6 = 72</think>\n따라서 정답은 72개입니다.",
+    ...         [{"role": "assistant", "content": "계산하면 $\\boxed{72}$"}],
+    ...         "정답은 72 또는 73입니다.",
+    ...         "모르겠습니다.",
+    ...     ],
+    ...     answer=["72", "칠십이", "풀이 … #### 72", "72", "72"],
+    ... )
+    [1.0, 1.0, 1.0, 0.0, 0.0]
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, ClassVar
+
+from ._trl import RewardFunction, RewardOutput
+from .answers import _close, _gold_value, _readings, _shorten, _warn_once
+from .numbers.final_answer import find_final_answer
+from .tags import NOTEBOOK_TAGS, Tags, _check_tags
+
+__all__ = ["AccuracyRewardKo", "accuracy_reward_ko"]
+
+
+@dataclass(eq=False)
+class AccuracyRewardKo(RewardFunction):
+    r"""Answer accuracy for Korean math: ``correct`` (1.0) when the final answer equals the gold, else ``wrong``.
+
+    Options: ``tags`` (whose ``solution_start`` / ``solution_end`` mark answer blocks; ``None``: no answer
+    tags), ``think_end`` (the tag after which a reasoning model answers; ``None``: none), ``rel_tol`` (relative
+    tolerance; 0 = exact), ``correct`` / ``wrong`` (the two scores), ``answer_key`` (the gold column). See the
+    module docstring for how the answer is found and compared.
+
+    Example:
+        >>> reward = AccuracyRewardKo()
+        >>> reward.score("<SOLUTION>스물 다섯</SOLUTION>", "25"), reward.score("정답은 24가 아닌 25입니다.", "25")
+        (1.0, 1.0)
+        >>> reward.score(r"\boxed{\dfrac{3}{4}}", "0.75"), reward.score("할인율은 50%입니다.", "50")
+        (1.0, 1.0)
+        >>> reward.score("<SOLUTION>25</SOLUTION> 아니 <SOLUTION>26</SOLUTION>", "26"), reward.score("42", "모름")
+        (0.0, None)
+        >>> AccuracyRewardKo(rel_tol=0.01).score("답: 99.5", "100")
+        1.0
+        >>> AccuracyRewardKo(tags=None, answer_key="solution").score("Answer: 7", "#### 7")
+        1.0
+    """
+
+    base_name: ClassVar[str] = "accuracy_reward_ko"
+    needs_gold: ClassVar[bool] = True
+
+    tags: Tags | None = NOTEBOOK_TAGS
+    think_end: str | None = "</think>"
+    rel_tol: float = 0.0
+    correct: float = 1.0
+    wrong: float = 0.0
+    answer_key: str = "answer"
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        reward = type(self).__name__
+        _check_tags(self.tags, reward, optional=True)
+        if self.think_end is not None and (not isinstance(self.think_end, str) or not self.think_end):
+            raise TypeError(f"{reward}: think_end must be a non-empty string or None, got {self.think_end!r}")
+        self._require_numbers("correct", "wrong")
+        if isinstance(self.rel_tol, bool) or not isinstance(self.rel_tol, (int, float)):
+            raise TypeError(f"{reward}: `rel_tol` must be a number, got {self.rel_tol!r}")
+        if not math.isfinite(self.rel_tol) or self.rel_tol < 0:
+            raise ValueError(f"{reward}: `rel_tol` must be a finite number >= 0 (0 = exact), got {self.rel_tol!r}")
+        super().__post_init__()
+
+    def __call__(
+        self,
+        prompts: Any = None,
+        completions: Any = None,
+        completion_ids: Any = None,
+        **kwargs: Any,
+    ) -> RewardOutput:
+        if self.answer_key == "answer" and "answer" not in kwargs and "solution" in kwargs:
+            kwargs["answer"] = kwargs["solution"]  # TRL's accuracy_reward reads a `solution` column
+        return super().__call__(prompts=prompts, completions=completions, completion_ids=completion_ids, **kwargs)
+
+    def _score_batch(
+        self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]
+    ) -> tuple[RewardOutput, dict[str, list[Any]]]:
+        rel_tol = Fraction(repr(float(self.rel_tol)))
+        start, end = (None, None) if self.tags is None else (self.tags.solution_start, self.tags.solution_end)
+        scores: RewardOutput = []
+        extracted: list[str | None] = []
+        any_gold = False
+        for text, gold in zip(texts, golds or [None] * len(texts)):
+            answer = find_final_answer(text, start, end, self.think_end)
+            extracted.append(None if answer is None else _shorten(answer.text))
+            expected = _gold_value(gold)
+            if expected is None:
+                scores.append(None)
+                continue
+            any_gold = True
+            if answer is None or answer.value is None:
+                scores.append(self.wrong)
+                continue
+            gold_value, gold_percent = expected
+            hit = any(
+                _close(value, gold_value, rel_tol) for value in _readings(answer.value, answer.percent, gold_percent)
+            )
+            scores.append(self.correct if hit else self.wrong)
+        if texts and not any_gold:
+            _warn_once(
+                "gold",
+                f"{self.__name__}: no readable gold answer in this batch (every score is None): the gold column "
+                "should hold a number, Korean numerals, a fraction, \\boxed{...} or a GSM8K-style '... #### N'",
+            )
+        return scores, {"extracted": extracted}
+
+
+#: Default instance: the notebook's ``<SOLUTION>`` tags, ``</think>``, exact comparison, gold column ``answer``.
+accuracy_reward_ko = AccuracyRewardKo()
