@@ -114,7 +114,8 @@ def ensure_venv(stack: Stack, wheel_file: Path | None = None) -> Path:
     else:
         target = f"{ROOT}[{stack.extras}]"
     requirements = [TORCH, target, *stack.pins]
-    stamp = hashlib.sha256("\n".join(requirements).encode()).hexdigest()
+    # a changed pyproject.toml (new extras or pins) makes a fresh venv too
+    stamp = hashlib.sha256("\n".join(requirements).encode() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
     stamp_file = venv / ".korean-rewards-stack"
     if stack.wheel or not stamp_file.is_file() or stamp_file.read_text() != stamp:
         if venv.exists():

@@ -278,7 +278,7 @@ def test_format_reward_rejects_bad_credit_options() -> None:
 
 
 # -- TRL contract ----------------------------------------------------------------------------------------------
-def test_rewards_pickle_and_have_unique_names() -> None:
+def test_rewards_pickle_and_have_stable_names() -> None:
     for reward in (malpyeong_em_reward, malpyeong_format_reward, MalpyeongEMReward(strict=True)):
         clone = pickle.loads(pickle.dumps(reward))
         assert clone.__name__ == reward.__name__
@@ -286,4 +286,5 @@ def test_rewards_pickle_and_have_unique_names() -> None:
     assert malpyeong_em_reward.__name__ == "malpyeong_em_reward"
     assert malpyeong_format_reward.__name__ == "malpyeong_format_reward"
     a, b = MalpyeongEMReward(strict=True), MalpyeongEMReward(strict=True)
-    assert a.__name__ != b.__name__ and "strict=True" in a.__name__
+    assert a.__name__ == b.__name__ and "strict=True" in a.__name__  # the name follows the options only
+    assert MalpyeongEMReward(strict=True, name="em_strict").__name__ == "em_strict"

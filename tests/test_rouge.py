@@ -266,7 +266,7 @@ def test_missing_mecab_gives_an_error_naming_the_extra(monkeypatch: pytest.Monke
     monkeypatch.setattr(_mecab, "_local", threading.local())  # no tagger made yet on this thread
     monkeypatch.setattr(_mecab, "_library", None)
     monkeypatch.setitem(sys.modules, "mecab_ko", None)  # makes `import mecab_ko` fail
-    with pytest.raises(ImportError, match=r"korean-rewards\[rouge\]"):
+    with pytest.raises(ImportError, match=r"pip install -e '\.\[rouge\]'"):
         morphemes("나는 학교에 갔다")
 
 
