@@ -109,8 +109,8 @@ def load_rewards(rewards: Sequence[Any], log: Log) -> list[Any]:
 
     Example:
         >>> from korean_rewards import check_numbers_ko
-        >>> load_rewards([check_numbers_ko], print)   # rule rewards load nothing
-        [<reward check_numbers_ko>]
+        >>> [reward.__name__ for reward in load_rewards([check_numbers_ko], print)]   # rule rewards load nothing
+        ['check_numbers_ko']
     """
     for reward in rewards:
         load = getattr(reward, "load", None)

@@ -28,3 +28,14 @@ def tiny_qwen3_path(tmp_path_factory: pytest.TempPathFactory) -> str:
     from korean_rewards.testing import save_tiny_qwen3
 
     return save_tiny_qwen3(tmp_path_factory.mktemp("tiny-qwen3"))
+
+
+# Property tests explore the same examples on every run under CI (CI=true), so a submission's result does not
+# depend on the draw; locally they keep exploring new examples (set HYPOTHESIS_PROFILE=explore in CI to do so too).
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+_hypothesis_settings.register_profile("explore")
+_hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI", "").lower() == "true" else "explore")
+)

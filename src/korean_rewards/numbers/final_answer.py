@@ -346,8 +346,11 @@ def _free_answer(text: str, prefix: str = "") -> FinalAnswer | None:
 
 # a text that ends on a connective ending, a particle or an operator was cut off before its answer
 _TRAILING_SPECIAL = re.compile(r"(?:\s*(?:<\|[A-Za-z_]{1,20}\|>|</s>|<eos>|<end_of_turn>|<\|eot_id\|>))+\s*\Z")
+# A text that stops on a connective, or on a lone operator after a number on its line ("3 + 5 ="), was cut off
+# mid-sentence; a run of operator characters ("++++") or a line without a number is no unfinished expression.
 _UNFINISHED = re.compile(
-    r"(?:[가-힣](?:하고|하면|해서|하여|하니|므로|는데|지만|으로|에서|이고|이며|이면)|[+=×*÷(]|\s-|다음으로|그리고|먼저)\s*\Z"
+    r"(?:[가-힣](?:하고|하면|해서|하여|하니|므로|는데|지만|으로|에서|이고|이며|이면)|다음으로|그리고|먼저)\s*\Z"
+    r"|[0-9][^\n0-9]{0,40}?(?:(?<![-+=×*÷(])[+=×*÷(]|\s-)\s*\Z"
 )
 _CORRECTION = re.compile(
     r"다시|잘못|틀렸|틀린|수정|정정|고치|실수|아니라|아닌|아니다|생각했지만|\bwait\b|\bactually\b|correct(?:ion|ed)",
