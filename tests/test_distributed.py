@@ -89,13 +89,11 @@ SCRIPT = textwrap.dedent(
                 json.dump(
                     {"num_processes": trainer.accelerator.num_processes, "log_history": trainer.state.log_history}, f
                 )
-        # shut the process group down before the interpreter exits: a gloo group left to the interpreter's
-        # teardown can abort the process ("terminate called without an active exception") after training
-        import torch.distributed as dist
-
-        trainer.accelerator.wait_for_everyone()
-        if dist.is_initialized():
-            dist.destroy_process_group()
+        # leave without the interpreter's teardown: a gloo group torn down there can abort a rank after training
+        # ("terminate called without an active exception"), and a closing barrier can hang on some TRL releases
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
     if __name__ == "__main__":
