@@ -55,6 +55,7 @@ from .bertscore import (
     _default_device,
     _gold_text,
     _hub_reachable,
+    _looks_like_path,
     _offline,
     _plan_batches,
     _resolve_dtype_name,
@@ -431,16 +432,6 @@ def _activation_name(hidden_act: str, tf_gelu: bool) -> str:
 
 
 # -- reading a checkpoint -------------------------------------------------------------------------------------------
-def _looks_local(checkpoint: str) -> bool:
-    """Whether a string can only be a path: absolute, ``.``/``~``-relative, a backslash, or more than one ``/``."""
-    return (
-        os.path.isabs(checkpoint)
-        or checkpoint.startswith((".", "~"))
-        or "\\" in checkpoint
-        or checkpoint.count("/") > 1
-    )
-
-
 def _resolve_checkpoint(checkpoint: str) -> Path:
     """The local folder of a checkpoint: the folder itself, or the hub cache snapshot of a hub id (downloaded)."""
     local = Path(os.path.expanduser(checkpoint))
@@ -449,7 +440,7 @@ def _resolve_checkpoint(checkpoint: str) -> Path:
         return local
     if local.exists():
         raise OSError(f"BLEURT checkpoint {checkpoint!r} was read as a local folder, but it is a file: pass the folder")
-    if _looks_local(checkpoint):
+    if _looks_like_path(checkpoint):
         raise OSError(
             f"BLEURT checkpoint {checkpoint!r} was read as a local folder (it is a path), and there is no such folder. "
             f"Pass an existing folder with config.json, spm.model and the weights, or a hub id such as "
