@@ -124,7 +124,7 @@ def test_rows_from_competition_items_and_bad_rows() -> None:
     assert len(rows) == len(items) and not notes
     assert rows[0]["prompt"] == items[0]["input"]["question"] and rows[0]["answer"] == items[0]["output"]["answer"]
     assert rows[0]["question_type"] == items[0]["input"]["question_type"]
-    with pytest.raises(ValueError, match="no row has a prompt"):
+    with pytest.raises(ValueError, match="no row has a gold answer column 'answer'"):
         audit_rewards(match_format_exactly, [{"question": "q"}])
     with pytest.raises(ValueError, match="row 1 is a JSON list"):
         audit_rows([[1, 2]])

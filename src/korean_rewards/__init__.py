@@ -75,7 +75,7 @@ _EXPORTS: dict[str, str] = {
     "combine": "combining",
     "CombinedReward": "combining",
     "malpyeong_reward": "combining",
-    "malpyeong_final_score": "combining",
+    "malpyeong_final_score": "malpyeong",
     # Korean-language rewards
     "korean_ratio": "language",
     "LanguageConsistencyKo": "language",
@@ -113,7 +113,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .bertscore import AsyncBERTScoreReward, BERTScoreReward, BERTScorer, bertscore_reward
     from .audit import AuditReport, audit_rewards
     from .bleurt import BLEURTReward, BLEURTScorer, bleurt_reward
-    from .combining import CombinedReward, combine, malpyeong_final_score, malpyeong_reward
+    from .combining import CombinedReward, combine, malpyeong_reward
     from .length import ReasoningLength, reasoning_length
     from .language import (
         LanguageConsistencyKo,
@@ -126,6 +126,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         MalpyeongEMReward,
         MalpyeongFormatReward,
         malpyeong_em_reward,
+        malpyeong_final_score,
         malpyeong_format_reward,
         normalize_answer,
         split_answer_reason,

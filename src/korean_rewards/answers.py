@@ -84,19 +84,19 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-import warnings
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from ._trl import RewardFunction, RewardOutput, _span
+from ._trl import RewardFunction, RewardOutput, score_span
+from ._util import warn_once
 from .numbers.expression import _parse
 from .numbers.latex import _boxed_content, evaluate_arithmetic
 from .numbers.final_answer import find_final_answer
 from .numbers.scan import ANSWER_WINDOW, _scan, find_numbers
-from .tags import NOTEBOOK_TAGS, Tags, _check_tags, extract_solution
+from .tags import NOTEBOOK_TAGS, Tags, check_tags, extract_solution
 
 __all__ = ["CheckAnswerKo", "CheckNumbersKo", "check_answer_ko", "check_numbers_ko"]
 
@@ -250,20 +250,6 @@ def _parse_gold(text: str) -> tuple[Fraction, bool] | None:
     return None
 
 
-def _gold_text(gold: Any) -> str | None:
-    """The gold answer as text (integral floats without ``.0``; the part after ``####`` of a GSM8K-style
-    solution), None when there is none."""
-    if gold is None:
-        return None
-    if isinstance(gold, str):
-        return _gold_answer_text(gold)
-    if isinstance(gold, (bytes, bytearray)):
-        return bytes(gold).decode("utf-8", errors="replace")
-    if isinstance(gold, float) and math.isfinite(gold) and gold.is_integer():
-        return str(int(gold))
-    return str(gold)
-
-
 def _readings(value: Fraction | float, percent: bool, other_percent: bool) -> list[Fraction | float]:
     """A value and, when only one side is a percentage, its other reading (50% is 0.5 and 50)."""
     if percent == other_percent or isinstance(value, float):  # floats: ±inf from a huge run
@@ -287,29 +273,20 @@ def _shorten(text: str | None) -> str | None:
 
 # -- warnings about a whole batch ------------------------------------------------------------------------------
 
-_warned: set[str] = set()
-
-
-def _warn_once(key: str, message: str) -> None:
-    if key not in _warned:
-        _warned.add(key)
-        warnings.warn(message, UserWarning, stacklevel=4)
-
-
 def _warn_about_batch(texts: list[str], golds: list[Any] | None, tags: Tags | None) -> None:
     """Warn once per process when no completion of a batch has the answer tag, or when no gold can be read:
     the reward then scores every completion the same, which teaches nothing."""
     if not texts:
         return
     if tags is not None and not any(tags.solution_start in text for text in texts):
-        _warn_once(
-            "tags",
+        warn_once(
+            "answers: no answer tags",
             f"no {tags.solution_start} in any completion: use accuracy_reward_ko or set tags=... "
             "(every completion scores 'no answer')",
         )
     if golds is not None and all(_gold_value(gold) is None for gold in golds):
-        _warn_once(
-            "gold",
+        warn_once(
+            "answers: no readable gold",
             "no readable gold answer in this batch (every score is None): the gold column should hold a number, "
             "Korean numerals, a fraction, \\boxed{...} or a GSM8K-style '... #### N'",
         )
@@ -372,7 +349,7 @@ class CheckNumbersKo(RewardFunction):
 
     def __post_init__(self) -> None:
         reward = type(self).__name__
-        _check_tags(self.tags, reward, optional=True)
+        check_tags(self.tags, reward, optional=True)
         self._require_numbers("correct", "wrong", "no_number", "unparseable")
         if self.several_numbers is not None:
             self._require_numbers("several_numbers")
@@ -384,7 +361,7 @@ class CheckNumbersKo(RewardFunction):
 
     def _score_range(self) -> tuple[float, float]:
         extra = () if self.several_numbers is None else (self.several_numbers,)
-        return _span(self.correct, self.wrong, self.no_number, self.unparseable, *extra)
+        return score_span(self.correct, self.wrong, self.no_number, self.unparseable, *extra)
 
     def _score_batch(
         self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]
@@ -502,12 +479,12 @@ class CheckAnswerKo(RewardFunction):
 
     def __post_init__(self) -> None:
         reward = type(self).__name__
-        _check_tags(self.tags, reward, optional=True)
+        check_tags(self.tags, reward, optional=True)
         self._require_numbers("exact", "normalized", "close", "near", "wrong", "unparseable", "no_answer")
         super().__post_init__()
 
     def _score_range(self) -> tuple[float, float]:
-        return _span(self.exact, self.normalized, self.close, self.near, self.wrong, self.unparseable, self.no_answer)
+        return score_span(self.exact, self.normalized, self.close, self.near, self.wrong, self.unparseable, self.no_answer)
 
     def _score_batch(
         self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]
@@ -518,8 +495,8 @@ class CheckAnswerKo(RewardFunction):
         for text, gold in zip(texts, golds or [None] * len(texts)):
             guess = text if self.tags is None else extract_solution(text, self.tags)
             extracted.append(_shorten(guess))
-            gold_text = _gold_text(gold)
-            if gold_text is None:
+            gold_text = _gold_answer_text(gold)  # the base class gives gold texts, "" for none
+            if not gold_text:
                 scores.append(None)
             elif guess is None:
                 scores.append(self.no_answer)

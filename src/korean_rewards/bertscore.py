@@ -41,17 +41,16 @@ import dataclasses
 import math
 import os
 import socket
-import sys
 import threading
 import time
 import urllib.parse
-import warnings
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from ._trl import RewardFunction, _span
+from ._trl import RewardFunction, score_span
+from ._util import warn
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -704,7 +703,7 @@ class BERTScorer:
     def _warn_once(self, kind: str, message: str) -> None:
         if kind not in self._warned:
             self._warned.add(kind)
-            warnings.warn(message, UserWarning, stacklevel=_caller_stacklevel())
+            warn(message)
 
     # -- the forward pass -------------------------------------------------------------------------------------
     def _embed(self, id_lists: list[list[int]], batch_size: int) -> list[Any]:
@@ -782,16 +781,6 @@ class BERTScorer:
         """
         with self._lock:
             self._cache.clear()
-
-
-def _caller_stacklevel() -> int:
-    """The ``stacklevel`` that points a warning at the first caller outside this module."""
-    frame = sys._getframe(1)
-    level = 1
-    while frame is not None and frame.f_code.co_filename == __file__:
-        frame = frame.f_back
-        level += 1
-    return level
 
 
 def _default_device() -> str:
@@ -1190,7 +1179,7 @@ class BERTScoreReward(RewardFunction):
 
         assert golds is not None
         reasons = [split_answer_reason(text)[1] for text in texts]
-        gold_reasons = [split_answer_reason(gold if isinstance(gold, str) else _gold_text(gold))[1] for gold in golds]
+        gold_reasons = [split_answer_reason(gold)[1] for gold in golds]  # gold texts (RewardFunction reads them)
         scores: list[float | None] = [0.0] * len(texts)
         todo = [i for i, (r, g) in enumerate(zip(reasons, gold_reasons)) if r.strip() and g.strip()]
         if todo:
@@ -1216,11 +1205,9 @@ class BERTScoreReward(RewardFunction):
             True
         """
         if not trl_awaits_async_rewards():
-            warnings.warn(
+            warn(
                 "the installed TRL does not await async reward functions (TRL 1.0 added them): as_async() gives "
-                "the synchronous BERTScore reward instead, which scores the same",
-                UserWarning,
-                stacklevel=2,
+                "the synchronous BERTScore reward instead, which scores the same"
             )
             return self
         values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.init}
@@ -1242,12 +1229,6 @@ def trl_awaits_async_rewards() -> bool:
     except ImportError:
         return False
     return True
-
-
-def _gold_text(gold: Any) -> str:
-    from ._trl import completion_text
-
-    return completion_text(gold)
 
 
 @dataclass(eq=False)
@@ -1273,11 +1254,9 @@ class AsyncBERTScoreReward(BERTScoreReward):
     def __post_init__(self) -> None:
         super().__post_init__()
         if not trl_awaits_async_rewards():
-            warnings.warn(
+            warn(
                 "the installed TRL does not await async reward functions (TRL 1.0 added them): in its GRPOTrainer "
-                "use BERTScoreReward (or reward.as_async(), which falls back to it) instead of AsyncBERTScoreReward",
-                UserWarning,
-                stacklevel=3,
+                "use BERTScoreReward (or reward.as_async(), which falls back to it) instead of AsyncBERTScoreReward"
             )
 
     async def __call__(  # type: ignore[override]

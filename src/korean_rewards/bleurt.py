@@ -43,17 +43,15 @@ from __future__ import annotations
 import json
 import os
 import threading
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._trl import RewardFunction
+from ._util import warn
 from .bertscore import (
-    _caller_stacklevel,
     _default_device,
-    _gold_text,
     _hub_reachable,
     _looks_like_path,
     _offline,
@@ -393,7 +391,7 @@ class BLEURTScorer:
     def _warn_once(self, kind: str, message: str) -> None:
         if kind not in self._warned:
             self._warned.add(kind)
-            warnings.warn(message, UserWarning, stacklevel=_caller_stacklevel())
+            warn(message)
 
 
 def _truncate_pair(len_a: int, len_b: int, budget: int) -> tuple[int, int]:
@@ -703,7 +701,7 @@ class BLEURTReward(RewardFunction):
 
         assert golds is not None
         reasons = [split_answer_reason(text)[1] for text in texts]
-        gold_reasons = [split_answer_reason(gold if isinstance(gold, str) else _gold_text(gold))[1] for gold in golds]
+        gold_reasons = [split_answer_reason(gold)[1] for gold in golds]  # gold texts (RewardFunction reads them)
         scores: list[float | None] = [0.0] * len(texts)
         todo = [i for i, (r, g) in enumerate(zip(reasons, gold_reasons)) if r.strip() and g.strip()]
         if todo:

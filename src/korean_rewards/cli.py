@@ -1038,6 +1038,7 @@ def audit(
     json_output: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
 ) -> None:
     """Find degenerate completions that a reward mix pays as much as honest ones (exit status 3 if any)."""
+    from ._trl import ColumnError
     from .audit import KINDS, audit_rewards, audit_rows
 
     if kind not in KINDS:
@@ -1047,6 +1048,9 @@ def audit(
         raise CLIError(f"{data} holds no rows")
     try:
         rows, notes = audit_rows(records, prompt_column, answer_column, reasoning_column)
+    except ColumnError as error:  # the library names its parameter; this command names its flag
+        flags = {"prompt_key": "--prompt-column", "answer_key": "--answer-column", "reasoning_key": "--reasoning-column"}
+        raise CLIError(f"{data}: {error.describe(flags.get(error.parameter, error.parameter))}") from None
     except ValueError as error:
         raise CLIError(f"{data}: {error}") from None
     if not rows:

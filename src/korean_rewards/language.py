@@ -63,14 +63,14 @@ from __future__ import annotations
 import math
 import re
 import threading
-import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from ._trl import RewardFunction, RewardOutput, _span
-from .tags import NOTEBOOK_TAGS, Tags, _check_tags
+from ._trl import RewardFunction, RewardOutput, score_span
+from ._util import warn
+from .tags import NOTEBOOK_TAGS, Tags, check_tags
 
 __all__ = [
     "korean_ratio",
@@ -415,7 +415,7 @@ def _ratio(text: str, allowed: tuple[str, ...], allow_quoted: bool) -> float | N
 # -- parts of a completion ----------------------------------------------------------------------------------
 
 
-def _part_text(text: str, part: str, tags: Tags) -> str | None:
+def part_text(text: str, part: str, tags: Tags) -> str | None:
     """The reasoning, the answer, or the whole completion; ``None`` when the completion has no such part.
 
     - ``"reasoning"``: after ``tags.reasoning_start`` (or from the start: the notebook's template prefills that
@@ -423,6 +423,11 @@ def _part_text(text: str, part: str, tags: Tags) -> str | None:
       ``tags.solution_start``, else to the end (a truncated reasoning);
     - ``"answer"``: after ``tags.solution_start`` up to ``tags.solution_end`` (or the end); ``None`` without it;
     - ``"completion"``: the whole text.
+
+    Example:
+        >>> text = "12 × 7 = 84<end_working_out><SOLUTION>84</SOLUTION>"
+        >>> part_text(text, "reasoning", NOTEBOOK_TAGS), part_text(text, "answer", NOTEBOOK_TAGS)
+        ('12 × 7 = 84', '84')
     """
     if part == "completion":
         return text
@@ -441,7 +446,16 @@ def _part_text(text: str, part: str, tags: Tags) -> str | None:
     return text[begin:end] if end >= 0 else text[begin:]
 
 
-def _check_part(part: Any, owner: str) -> None:
+def check_part(part: Any, owner: str) -> None:
+    """Raise a ValueError naming ``owner`` when ``part`` is not one of :data:`PARTS`.
+
+    Example:
+        >>> check_part("reasoning", "my_reward")
+        >>> check_part("answr", "my_reward")
+        Traceback (most recent call last):
+        ...
+        ValueError: my_reward: `part` must be one of ['reasoning', 'answer', 'completion'], got 'answr'
+    """
     if part not in PARTS:
         raise ValueError(f"{owner}: `part` must be one of {list(PARTS)}, got {part!r}")
 
@@ -498,8 +512,8 @@ class LanguageConsistencyKo(RewardFunction):
 
     def __post_init__(self) -> None:
         owner = type(self).__name__
-        _check_part(self.part, owner)
-        _check_tags(self.tags, owner)
+        check_part(self.part, owner)
+        check_tags(self.tags, owner)
         if self.mode not in MODES:
             raise ValueError(f"{owner}: `mode` must be one of {list(MODES)}, got {self.mode!r}")
         threshold = self.threshold
@@ -515,7 +529,7 @@ class LanguageConsistencyKo(RewardFunction):
     ) -> tuple[RewardOutput, dict[str, list[Any]]]:
         ratios: list[float | None] = []
         for text in texts:
-            segment = _part_text(text, self.part, self.tags)
+            segment = part_text(text, self.part, self.tags)
             ratios.append(None if segment is None else _ratio(segment, self.allowed, self.allow_quoted))
         if self.mode == "linear":
             scores: RewardOutput = [0.0 if ratio is None else ratio for ratio in ratios]
@@ -561,15 +575,14 @@ def _morpheme_tokenizer() -> tuple[Callable[[list[str]], list[list[str]]], int]:
             try:
                 import mecab_ko  # noqa: F401 - only checks that the optional dependency is there
 
-                from .rouge import MAX_WORDS, _morphemes_many
+                from .rouge import MAX_WORDS, morphemes_many
 
-                _tokenizer = (_morphemes_many, MAX_WORDS)
+                _tokenizer = (morphemes_many, MAX_WORDS)
             except ImportError as error:
-                warnings.warn(
+                warn(
                     f"repetition_penalty_ko: MeCab-ko is not available ({error}); counting n-grams of whitespace "
                     "words instead of morphemes. Install it with: pip install -e '.[rouge]' in the korean-rewards clone",
                     RuntimeWarning,
-                    stacklevel=2,
                 )
                 _tokenizer = (_whitespace_tokens, _FALLBACK_MAX_WORDS)
         return _tokenizer
@@ -651,20 +664,20 @@ class RepetitionPenaltyKo(RewardFunction):
         limit = self.max_chars
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
             raise ValueError(f"{owner}: `max_chars` must be a positive integer or None, got {limit!r}")
-        _check_part(self.part, owner)
-        _check_tags(self.tags, owner)
+        check_part(self.part, owner)
+        check_tags(self.tags, owner)
         super().__post_init__()
 
     def _score_batch(self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]) -> RewardOutput:
         tokenize, max_words = _morpheme_tokenizer()
         windows = []
         for text in texts:
-            segment = _part_text(text, self.part, self.tags)
+            segment = part_text(text, self.part, self.tags)
             windows.append(_window(segment, self.max_chars, max_words) if segment else "")
         return [_repetition(tokens, self.ngram_size, float(self.max_penalty)) for tokens in tokenize(windows)]
 
     def _score_range(self) -> tuple[float, float]:
-        return _span(self.max_penalty, 0.0)
+        return score_span(self.max_penalty, 0.0)
 
 
 #: The default repetition penalty: morpheme 5-grams over the whole completion, down to -1.0.

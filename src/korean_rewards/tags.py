@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from ._trl import RewardFunction, RewardOutput, _span
+from ._trl import RewardFunction, RewardOutput, score_span
 
 __all__ = [
     "Tags",
@@ -167,8 +167,17 @@ def extract_solution(text: str, tags: Tags = NOTEBOOK_TAGS) -> str | None:
 # -- the rewards ---------------------------------------------------------------------------------------------
 
 
-def _check_tags(tags: Any, reward: str, *, optional: bool = False) -> None:
-    """Raise a TypeError naming ``reward`` when ``tags`` is not a :class:`Tags` (or None, when optional)."""
+def check_tags(tags: Any, reward: str, *, optional: bool = False) -> None:
+    """Raise a TypeError naming ``reward`` when ``tags`` is not a :class:`Tags` (or None, when optional).
+
+    Example:
+        >>> check_tags(NOTEBOOK_TAGS, "my_reward"), check_tags(None, "my_reward", optional=True)
+        (None, None)
+        >>> check_tags("<SOLUTION>", "my_reward")
+        Traceback (most recent call last):
+        ...
+        TypeError: my_reward: `tags` must be a korean_rewards.Tags, got str; e.g. Tags(reasoning_end='</think>', solution_start='<answer>', solution_end='</answer>')
+    """
     if tags is None and optional:
         return
     if not isinstance(tags, Tags):
@@ -234,7 +243,7 @@ class MatchFormatExactly(_FormatReward):
     name: str | None = None
 
     def __post_init__(self) -> None:
-        _check_tags(self.tags, type(self).__name__)
+        check_tags(self.tags, type(self).__name__)
         self._require_numbers("match", "miss")
         super().__post_init__()
 
@@ -276,7 +285,7 @@ class MatchFormatExactly(_FormatReward):
         return scores
 
     def _score_range(self) -> tuple[float, float]:
-        return _span(self.match, self.miss)
+        return score_span(self.match, self.miss)
 
     def _prepare(self) -> tuple[Any, ...]:
         tags = self.tags
@@ -340,7 +349,7 @@ class MatchFormatApproximately(_FormatReward):
     name: str | None = None
 
     def __post_init__(self) -> None:
-        _check_tags(self.tags, type(self).__name__)
+        check_tags(self.tags, type(self).__name__)
         self._require_numbers("once", "not_once")
         if self.start_tag not in START_TAG_MODES:
             raise ValueError(
@@ -380,7 +389,7 @@ class MatchFormatApproximately(_FormatReward):
 
     def _score_range(self) -> tuple[float, float]:
         counted = 3 if self.start_tag == "ignore" else 4
-        return _span(counted * self.once, counted * self.not_once)
+        return score_span(counted * self.once, counted * self.not_once)
 
     def _prepare(self) -> tuple[Any, ...]:
         tags = self.tags
