@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
+from decimal import Decimal
+from fractions import Fraction
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -238,7 +241,7 @@ def gold_key(columns: Collection[str], key: str = GOLD_COLUMN) -> str:
 def gold_text(value: Any) -> str | None:
     """The text of one gold value, or ``None`` when the row has no gold: THE reader of a row's gold.
 
-    - a string is the gold as it is; a blank string is no gold;
+    - a string is the gold as it is (a blank one too: rewards score it as they score any unreadable gold);
     - the official 말평 shape ``{"answer": ...}`` (an item's ``output``) gives its ``answer``, read by these rules;
       a message ``{"role": ..., "content": ...}`` or a list of messages gives its text (:func:`completion_text`);
     - bytes are decoded as UTF-8; an integral float is written without ``.0`` (pandas turns an integer column
@@ -255,17 +258,15 @@ def gold_text(value: Any) -> str | None:
     Example:
         >>> gold_text('"가"가 옳다. 이유'), gold_text({"answer": '"가"가 옳다. 이유'}), gold_text(84.0)
         ('"가"가 옳다. 이유', '"가"가 옳다. 이유', '84')
-        >>> gold_text(None), gold_text(float("nan")), gold_text("  "), gold_text({"answer": None})
-        (None, None, None, None)
+        >>> gold_text(None), gold_text(float("nan")), gold_text({"answer": None})
+        (None, None, None)
     """
     if isinstance(value, str):
-        return value if value.strip() else None
-    if value is None:
+        return value
+    if value is None or type(value).__name__ in _PANDAS_MISSING:
         return None
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, numbers.Number) and not isinstance(value, bool):
+        return _number_text(value)
     if isinstance(value, Mapping):
         if "answer" in value:
             return gold_text(value["answer"])
@@ -278,6 +279,32 @@ def gold_text(value: Any) -> str | None:
     if isinstance(value, (bytes, bytearray, list, tuple)):
         return gold_text(completion_text(value))
     return str(value)
+
+
+_PANDAS_MISSING = frozenset({"NAType", "NaTType"})  # pandas.NA and pandas.NaT, without importing pandas
+
+
+def _number_text(value: numbers.Number) -> str | None:
+    """A numeric gold as text: NaN is no gold, an integral float (numpy's too) has no ``.0``, a Fraction or
+    Decimal keeps its exact text.
+
+    Example:
+        >>> _number_text(84.0), _number_text(0.5), _number_text(1e300), _number_text(float("nan"))
+        ('84', '0.5', '1e+300', None)
+    """
+    try:
+        as_float = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):  # complex numbers, huge Decimals
+        return str(value)
+    if math.isnan(as_float):
+        return None
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, (Fraction, Decimal)):
+        return str(value)
+    if as_float.is_integer() and abs(as_float) < 2**53:  # exactly an integer: "84", not "84.0"
+        return str(int(as_float))
+    return str(value)  # numpy's float32 0.1 as "0.1", not its binary expansion
 
 
 def gold_column(kwargs: Mapping[str, Any], key: str, n: int, reward_name: str = "this reward") -> list[Any]:

@@ -492,13 +492,11 @@ class CheckAnswerKo(RewardFunction):
         scores: RewardOutput = []
         extracted: list[str | None] = []
         _warn_about_batch(texts, golds, self.tags)
-        for text, gold in zip(texts, golds or [None] * len(texts)):
+        for text, gold in zip(texts, golds or [""] * len(texts)):
             guess = text if self.tags is None else extract_solution(text, self.tags)
             extracted.append(_shorten(guess))
-            gold_text = _gold_answer_text(gold)  # the base class gives gold texts, "" for none
-            if not gold_text:
-                scores.append(None)
-            elif guess is None:
+            gold_text = _gold_answer_text(gold)  # gold texts; a row without a gold gets None from the base class
+            if guess is None:
                 scores.append(self.no_answer)
             else:
                 try:
