@@ -57,6 +57,11 @@ class AccuracyRewardKo(RewardFunction):
     tolerance; 0 = exact), ``correct`` / ``wrong`` (the two scores), ``answer_key`` (the gold column). See the
     module docstring for how the answer is found and compared.
 
+    It is called as ``GRPOTrainer`` calls every reward (keywords), or positionally as TRL's
+    ``accuracy_reward(completions, solution)``; TRL's ``reasoning_delimiters=[...]`` keyword (from
+    ``reasoning_accuracy_reward``) reads the answer only after the reasoning delimiter and scores a completion
+    without one ``wrong``.
+
     Example:
         >>> reward = AccuracyRewardKo()
         >>> reward.score("<SOLUTION>스물 다섯</SOLUTION>", "25"), reward.score("정답은 24가 아닌 25입니다.", "25")
