@@ -80,8 +80,8 @@ _EXPORTS: dict[str, str] = {
     "korean_ratio": "language",
     "LanguageConsistencyKo": "language",
     "language_consistency_ko": "language",
-    "RepetitionPenaltyKo": "language",
-    "repetition_penalty_ko": "language",
+    "RepetitionPenaltyKo": "repetition",
+    "repetition_penalty_ko": "repetition",
     # reasoning length
     "ReasoningLength": "length",
     "reasoning_length": "length",
@@ -115,13 +115,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .bleurt import BLEURTReward, BLEURTScorer, bleurt_reward
     from .combining import CombinedReward, combine, malpyeong_reward
     from .length import ReasoningLength, reasoning_length
-    from .language import (
-        LanguageConsistencyKo,
-        RepetitionPenaltyKo,
-        korean_ratio,
-        language_consistency_ko,
-        repetition_penalty_ko,
-    )
+    from .language import LanguageConsistencyKo, korean_ratio, language_consistency_ko
     from .malpyeong import (
         MalpyeongEMReward,
         MalpyeongFormatReward,
@@ -132,6 +126,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         split_answer_reason,
     )
     from .numbers import extract_answer_number, parse_korean_number
+    from .repetition import RepetitionPenaltyKo, repetition_penalty_ko
     from .rouge import Rouge1Reward, morphemes, rouge1_f1, rouge1_reward
     from .tags import (
         NOTEBOOK_TAGS,

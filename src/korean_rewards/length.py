@@ -28,8 +28,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ._trl import RewardFunction, RewardOutput, score_span
-from .language import check_part, part_text
-from .tags import NOTEBOOK_TAGS, Tags, check_tags
+from .tags import NOTEBOOK_TAGS, Tags, check_part, check_tags, part_text
 
 __all__ = ["ReasoningLength", "reasoning_length"]
 

@@ -188,6 +188,57 @@ def check_tags(tags: Any, reward: str, *, optional: bool = False) -> None:
         )
 
 
+# -- parts of a completion ----------------------------------------------------------------------------------
+
+#: The parts of a completion a reward can score (:func:`part_text`).
+PARTS = ("reasoning", "answer", "completion")
+
+
+def part_text(text: str, part: str, tags: Tags) -> str | None:
+    """The reasoning, the answer, or the whole completion; ``None`` when the completion has no such part.
+
+    - ``"reasoning"``: after ``tags.reasoning_start`` (or from the start: the notebook's template prefills that
+      tag, so completions begin with the reasoning), up to ``tags.reasoning_end``, else up to
+      ``tags.solution_start``, else to the end (a truncated reasoning);
+    - ``"answer"``: after ``tags.solution_start`` up to ``tags.solution_end`` (or the end); ``None`` without it;
+    - ``"completion"``: the whole text.
+
+    Example:
+        >>> text = "12 × 7 = 84<end_working_out><SOLUTION>84</SOLUTION>"
+        >>> part_text(text, "reasoning", NOTEBOOK_TAGS), part_text(text, "answer", NOTEBOOK_TAGS)
+        ('12 × 7 = 84', '84')
+    """
+    if part == "completion":
+        return text
+    if part == "reasoning":
+        opened = text.find(tags.reasoning_start)
+        begin = opened + len(tags.reasoning_start) if opened >= 0 else 0
+        end = text.find(tags.reasoning_end, begin)
+        if end < 0:
+            end = text.find(tags.solution_start, begin)
+        return text[begin:end] if end >= 0 else text[begin:]
+    opened = text.find(tags.solution_start)
+    if opened < 0:
+        return None
+    begin = opened + len(tags.solution_start)
+    end = text.find(tags.solution_end, begin)
+    return text[begin:end] if end >= 0 else text[begin:]
+
+
+def check_part(part: Any, owner: str) -> None:
+    """Raise a ValueError naming ``owner`` when ``part`` is not one of :data:`PARTS`.
+
+    Example:
+        >>> check_part("reasoning", "my_reward")
+        >>> check_part("answr", "my_reward")
+        Traceback (most recent call last):
+        ...
+        ValueError: my_reward: `part` must be one of ['reasoning', 'answer', 'completion'], got 'answr'
+    """
+    if part not in PARTS:
+        raise ValueError(f"{owner}: `part` must be one of {list(PARTS)}, got {part!r}")
+
+
 class _FormatReward(RewardFunction):
     """Shared parts of the format rewards: no gold, nothing to log, options prepared once.
 
