@@ -49,7 +49,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from ._trl import RewardFunction, score_span
+from ._trl import RewardFunction
 from ._util import warn
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -58,7 +58,7 @@ from typing import Any
 
 from ._trainer import calling_trainer, check_unique_reward_names, record_metrics, warn_no_extra_columns
 from ._trl import RewardFunction, gold_texts
-from .malpyeong import BLEURT_MISSING, malpyeong_final_score  # importable from here, as before
+from .malpyeong import BLEURT_MISSING, malpyeong_final_score  # noqa: F401 - importable from here, as before
 
 __all__ = [
     "NONE_POLICIES",
@@ -67,7 +67,6 @@ __all__ = [
     "check_range",
     "declared_range",
     "malpyeong_reward",
-    "malpyeong_final_score",
 ]
 
 #: Accepted values of ``none`` (see the module docstring).

@@ -67,7 +67,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from ._trl import RewardFunction, RewardOutput, score_span
+from ._trl import RewardFunction, RewardOutput
 from .repetition import RepetitionPenaltyKo, repetition_penalty_ko  # noqa: F401 - importable from here, as before
 from .tags import NOTEBOOK_TAGS, Tags, check_part, check_tags, part_text
 

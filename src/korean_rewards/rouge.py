@@ -46,8 +46,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
 from . import _mecab as _mecab_module
-from ._trl import RewardFunction, RewardOutput, score_span
-from ._trl import gold_text
+from ._trl import RewardFunction, RewardOutput, gold_text
 from .malpyeong import split_answer_reason
 
 __all__ = [
