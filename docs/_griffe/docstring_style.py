@@ -9,6 +9,8 @@ The library's docstrings are Google style with two habits Griffe's Google parser
 - reStructuredText simple tables (columns framed by ``=====  =====`` lines, a row continued on the next line
   when its first column is blank) would run together into one paragraph of ``=`` signs. They become Markdown
   tables, which mkdocstrings renders.
+- A list nested under a numbered item with reStructuredText's three-space indent would come out as more items
+  of the numbered list; Markdown nests at four spaces, so those items get one space more.
 
 Only the docstring text given to the parser changes; the source files are untouched.
 """
@@ -24,6 +26,7 @@ _EXAMPLE_HEADING = re.compile(r"^(\s*)Example:[ \t]*$", re.MULTILINE)
 _ROLE = re.compile(r":(?:func|class|meth|mod|data|attr|obj|exc|const):`(~?)([^`]+)`")
 
 
+_NESTED_ITEM = re.compile(r"^   (?=[-*] )", re.MULTILINE)
 _BORDER = re.compile(r"^(\s*)(=+(?:  +=+)+)[ \t]*$")
 
 
@@ -96,8 +99,15 @@ def restyle(text: str) -> str:
     | sign | ``-5``, ``−5`` |
     | unit | ``3만`` |
     <BLANKLINE>
+    >>> print(restyle("1. read;\\n2. score:\\n\\n   - EM;\\n   - ROUGE-1."))
+    1. read;
+    2. score:
+    <BLANKLINE>
+        - EM;
+        - ROUGE-1.
     """
-    return _tables(_ROLE.sub(_role, _EXAMPLE_HEADING.sub(r"\1Examples:", text)))
+    text = _ROLE.sub(_role, _EXAMPLE_HEADING.sub(r"\1Examples:", text))
+    return _tables(_NESTED_ITEM.sub("    ", text))
 
 
 class DocstringStyle(griffe.Extension):
