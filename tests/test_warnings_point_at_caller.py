@@ -87,3 +87,16 @@ def test_async_fallback_warning_points_here(tiny_bert_path: str) -> None:
         pytest.skip("this TRL awaits async rewards: no fallback warning")
     reward = BERTScoreReward(model_type=tiny_bert_path, num_layers=2, device="cpu")
     _assert_points_here(_caught(reward.as_async), "does not await async")
+
+
+def test_work_budget_warning_points_here() -> None:
+    from korean_rewards import check_answer_ko
+    from korean_rewards.numbers import set_work_budget
+
+    text = "<start_working_out>x<end_working_out><SOLUTION>" + " ".join("삼백" for _ in range(120)) + "</SOLUTION>"
+    old = set_work_budget(5)
+    try:
+        caught = _caught(lambda: check_answer_ko(completions=[text], answer=["삼백오십"]))
+    finally:
+        set_work_budget(old)
+    _assert_points_here(caught, "work budget")
