@@ -32,7 +32,7 @@ _CUE_TRIES = 32
 _CUE_REACH = 100
 _SENTENCE_END = re.compile(r"[.!?。](?=\s|\Z)|\n")
 _KOREAN_CUE_AFTER = re.compile(r"(?:변|안)?[ \t]{0,2}(?:은|는|[:：=])")  # 답은, 답:, 답변:, 답안은
-_ENGLISH_CUE_AFTER = re.compile(r"[ \t]{0,2}(?:is\b|[:：=])[ \t]{0,2}:?", re.IGNORECASE)
+_ENGLISH_CUE_AFTER = re.compile(r"[ \t]{0,2}(?:is\b|[:：=])[ \t]{0,2}:?|[ \t]{0,2}(?=\\\(|\\\[|\$)", re.IGNORECASE)
 
 
 def _cue_ends(text: str) -> list[int]:
@@ -70,15 +70,19 @@ def _cue_ends(text: str) -> list[int]:
 class FinalAnswer(NamedTuple):
     r"""The final answer of a completion, as :func:`find_final_answer` locates it.
 
-    ``value`` is None when the answer span holds no number (``\boxed{x+1}``, an empty answer block) or when the
-    completion gives several different final answers (``hedged`` is then True). ``percent`` is True when the
+    ``value`` is None when the answer span holds no number (an empty answer block), when the completion gives
+    several different final answers (``hedged`` is then True: ``25 또는 26``, ``\pm 7``), or when the answer is an
+    expression that does not reduce to a number (``expression`` is then True and ``text`` holds it: ``4\sqrt{2}``,
+    ``3\pi``, ``x + 5``, ``4√2``): such an answer is compared with a gold only as text, never by a number in it. ``percent`` is True when the
     answer was written as a percentage (the value is then divided by 100). ``text`` is the text the value was
     read from (for logs); ``source`` says where it was found: ``"tags"``, ``"boxed"``, ``"cue"`` or ``"last"``
     (the last number of the text), with ``"think:"`` before it when only the text after ``</think>`` was read.
 
     Example:
         >>> find_final_answer("정답은 24가 아닌 25입니다.")
-        FinalAnswer(value=Fraction(25, 1), percent=False, text='25', source='cue', hedged=False)
+        FinalAnswer(value=Fraction(25, 1), percent=False, text='25', source='cue', hedged=False, expression=False)
+        >>> find_final_answer(r"답: $4\sqrt{2}$")
+        FinalAnswer(value=None, percent=False, text='4\\sqrt{2}', source='cue', hedged=False, expression=True)
     """
 
     value: Fraction | None
@@ -86,6 +90,7 @@ class FinalAnswer(NamedTuple):
     text: str
     source: str
     hedged: bool = False
+    expression: bool = False
 
 
 _SPAN_LIMIT = 400  # an answer span longer than this is read by scanning, not as one expression
@@ -111,6 +116,165 @@ _HEDGE_SPAN = re.compile(r"중[ \t]?(?:하나|에서|의 하나)|one of|either|�
 _EQUALS = re.compile(r"[=＝]")
 _SIMPLE_NUMBER = re.compile(r"[ \t\n]*(-?[0-9]{1,40}(?:\.[0-9]{1,40})?)[ \t\n]*\Z")
 _EXPRESSION_WORDS = 8
+
+# ---------------------------------------------------------------------------------------------------------------
+# LaTeX number forms and answers that are expressions
+# ---------------------------------------------------------------------------------------------------------------
+
+# thousands separators of MATH-style LaTeX between digit groups: 32,\! 349 / 32,\!349 / 14{,}916 / 14 {, }916
+_LATEX_THOUSANDS = re.compile(r"(?<=[0-9])[ \t]?(?:,\\![ \t]?|\{,[ \t]?\})[ \t]?(?=[0-9]{3}(?![0-9]))")
+_ESCAPED_DOLLAR = re.compile(r"\\\$[ \t]?")  # \$16.20: a currency sign, never a math delimiter
+
+
+def normalize_latex_numbers(text: str) -> str:
+    r"""The text with LaTeX number forms made plain: ``,\!`` and ``{,}`` thousands separators become commas,
+    ``\$`` (an escaped dollar: currency) is dropped and ``\cfrac`` is read as ``\frac``. Linear; decimal points
+    stay decimal points.
+
+    Example:
+        >>> normalize_latex_numbers(r"\boxed{\$16,\!386.20} and $14 {, }916$, $\cfrac{1}{3}$")
+        '\\boxed{16,386.20} and $14,916$, $\\frac{1}{3}$'
+    """
+    if "\\" not in text and "{," not in text:
+        return text
+    text = _LATEX_THOUSANDS.sub(",", text)
+    if "\\$" in text:
+        text = _ESCAPED_DOLLAR.sub("", text)
+    return text.replace("\\cfrac", "\\frac")
+
+
+_MATH_DELIMITERS = (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$"))
+# what makes an expression irreducible to a number: radicals, pi, functions, the imaginary unit, variables
+_IRREDUCIBLE = re.compile(
+    r"\\(?:sqrt|pi|sin|cos|tan|cot|sec|csc|arcsin|arccos|arctan|log|ln|exp|lim|sum|int|infty|theta|alpha|beta"
+    r"|gamma|omega|phi|mathrm\{[ei]\}|mathit\{[a-z]\})(?![A-Za-z])|[√∛∜π∞]|(?<![\\A-Za-z])[A-Za-z](?![A-Za-z])"
+)
+_PLUS_MINUS = re.compile(r"\\pm(?![A-Za-z])|\\mp(?![A-Za-z])|[±∓]")
+_WRAPPED = re.compile(r"\\(?:text|mathrm|textrm|mbox|textbf|mathbf|operatorname)\s?\{[^{}]{0,64}\}")
+_APPROX = re.compile(r"\\approx(?![A-Za-z])|≈|\\simeq(?![A-Za-z])")
+# a single letter glued to a number that is a unit, not a variable (5m, 3g, 2L, 10s, 4h, 3t)
+_UNIT_LETTERS = frozenset("mgLlshtKWVAJNCFBT")
+_GLUED_AFTER = re.compile(
+    r"[ \t]?\\(?:sqrt|pi|sin|cos|tan|log|ln|mathrm\{[ei]\}|i)(?![A-Za-z])|[√∛∜π]|(?P<letter>[A-Za-z])(?![A-Za-z0-9])"
+)
+_GLUED_BEFORE = re.compile(r"(?:\\sqrt\{?|\\pi|[√∛∜π]|\\frac\{[^{}]{0,20}\\sqrt[^{}]{0,20}\}\{?)[ \t]?\Z")
+
+
+def _math_segment(span: str, pos: int) -> tuple[int, int] | None:
+    """Start and end of the content of the inline or display math (``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]``)
+    around ``span[pos]``, or None."""
+    for opening, closing in _MATH_DELIMITERS:
+        if opening == "$":
+            before = span.count("$", 0, pos) - 2 * span.count("$$", 0, pos)
+            if before % 2 == 0:
+                continue
+            start = span.rfind("$", 0, pos) + 1
+        else:
+            start = span.rfind(opening, 0, pos)
+            if start < 0 or span.rfind(closing, start, pos) >= 0:
+                continue
+            start += len(opening)
+        end = span.find(closing, pos)
+        if end >= 0:
+            return start, end
+    return None
+
+
+def _expression_of(content: str) -> str:
+    """The part of a math expression that states its value: before ``\\approx``, after the last ``=``."""
+    approx = _APPROX.search(content)
+    if approx is not None:
+        before = content[: approx.start()]
+        before = before[before.rfind("=") + 1 :]
+        if _DIGIT_CHAR.search(before) is not None:
+            return before  # x = 1/3 \\approx 0.33: the exact value
+        content = content[approx.end() :]  # x \\approx 11: the value
+    equals = content.rfind("=")
+    return content[equals + 1 :] if equals >= 0 else content
+
+
+def _is_irreducible(expression: str) -> bool:
+    """Whether an expression that safe arithmetic cannot evaluate holds a radical, pi, a function or a variable."""
+    return _IRREDUCIBLE.search(_WRAPPED.sub(" ", expression)) is not None
+
+
+def _whole_expression(span: str, match: NumberMatch | None) -> FinalAnswer | None:
+    """What the answer number's surroundings make of it: the value of the math expression around it (``\\( (9+1)
+    \\)`` is 10, ``$x = 1/3 \\approx 0.3$`` is 1/3), an irreducible expression (``$2\\sqrt{3}$``, ``4√2``,
+    ``3x``: ``expression=True``), a hedge (``\\pm 7``), or None when the number stands for itself."""
+    if match is None:
+        return None
+    if _PLUS_MINUS.search(span, max(0, match.start - 6), match.start) is not None:
+        return FinalAnswer(None, False, span.strip(), "", True)  # \pm 7: two answers
+    segment = _math_segment(span, match.start)
+    if segment is not None:
+        content = span[segment[0] : segment[1]]
+        if len(content) <= _SPAN_LIMIT:
+            expression = _expression_of(content).strip()
+            value = evaluate_arithmetic(expression) if expression else None
+            if value is not None:
+                return FinalAnswer(value[0], value[1], expression, "")
+            if expression and _is_irreducible(expression):
+                return FinalAnswer(None, False, expression, "", expression=True)
+        return None
+    glued = _GLUED_AFTER.match(span, match.end)
+    if glued is not None and not (glued.group("letter") and glued.group("letter") in _UNIT_LETTERS):
+        return FinalAnswer(None, False, span[match.start : glued.end()].strip(), "", expression=True)
+    if _GLUED_BEFORE.search(span, max(0, match.start - 48), match.start) is not None:
+        return FinalAnswer(None, False, span.strip(), "", expression=True)
+    return None
+
+
+def _inside_word(text: str, match: NumberMatch) -> bool:
+    """A number glued to ASCII letters on both sides (``AZYUK2A``, ``B2B``): part of a word or a name, no answer
+    (after a LaTeX command such as ``\\times3`` it is a number)."""
+    after = text[match.end] if match.end < len(text) else ""
+    if not (after.isascii() and after.isalpha()):
+        return False
+    at = match.start
+    while at > 0 and at > match.start - 32 and text[at - 1].isascii() and text[at - 1].isalpha():
+        at -= 1
+    return at < match.start and (at == 0 or text[at - 1] != "\\")
+
+
+def _math_only_answer(span: str) -> FinalAnswer | None:
+    """An answer span that is one math expression, with at most Korean words after it (``$2\\sqrt{3}$입니다``,
+    ``4√2``, ``x + 5``, ``\\( (9+1) \\)``): its value, or ``expression=True`` when it does not reduce to a
+    number, or a hedge (``\\pm 7``); None for a span with prose in it."""
+    end = len(span)
+    while end > 0 and (_is_hangul(span[end - 1]) or span[end - 1] in " \t\n.。!,:"):
+        end -= 1
+    body = span[:end].strip()
+    if not body or len(body) > _SPAN_LIMIT or _PROSE.search(_WRAPPED.sub(" ", body)) is not None:
+        return None
+    if "\\boxed" in body:
+        boxed = _boxed_content(body)
+        if boxed is not None:
+            body = body[boxed[0] : boxed[1]]
+    for mark in ("$$", "$", "\\(", "\\)", "\\[", "\\]"):
+        body = body.replace(mark, " ")
+    if _PLUS_MINUS.search(body) is not None:
+        return FinalAnswer(None, False, body.strip(), "", True)
+    expression = _expression_of(body).strip()
+    if not expression:
+        return None
+    variable = any(letter not in _UNIT_LETTERS for letter in _LETTER_AFTER_NUMBER.findall(expression))
+    value = None if variable else evaluate_arithmetic(expression)
+    if value is not None:
+        return FinalAnswer(value[0], value[1], expression, "")
+    if variable or _is_irreducible(expression):
+        return FinalAnswer(None, False, expression, "", expression=True)
+    return None
+
+
+_LETTER_AFTER_NUMBER = re.compile(r"(?<=[0-9}])[ \t]?([A-Za-z])(?![A-Za-z{])")
+
+
+_LETTERISH = re.compile(r"[A-Za-z\\√∛∜π±∓]")
+# Hangul inside an expression, or an ASCII word of two letters or more that is not a LaTeX command or a unit
+_PROSE = re.compile(
+    r"[가-힣]|(?<![\\A-Za-z])(?!(?:cm|mm|km|kg|mg|ml|mL|pct)(?![A-Za-z]))[A-Za-z]{2,}"
+)
 
 
 def _span_value(span: str) -> tuple[Fraction, bool] | None:
@@ -142,9 +306,11 @@ def _conclusion(span: str, prefer_last: bool) -> tuple[NumberMatch | None, bool]
     marker (``(3) 64``, ``③ 64``, ``2번째 방법으로 56``), and everything before the last ``=``. Of what remains,
     the first (or with ``prefer_last`` the last) is the conclusion; two different values joined by 또는, 혹은,
     이나, or, ``~`` ... or a span that says "중 하나" (one of) hedge."""
-    numbers = list(_scan(span, 0, len(span)))
+    numbers = [number for number in _scan(span, 0, len(span)) if not _inside_word(span, number)]
     if not numbers:
         return None, False
+    if _ordinal_hedge(span, numbers):
+        return None, True  # 10번째 아니면 11번째
     equals = [m.end() for m in _EQUALS.finditer(span)]
     if equals:
         after = [n for n in numbers if n.start >= equals[-1]]
@@ -182,6 +348,21 @@ def _conclusion(span: str, prefer_last: bool) -> tuple[NumberMatch | None, bool]
     return (kept[-1] if prefer_last else kept[0]), False
 
 
+def _ordinal_hedge(span: str, numbers: list[NumberMatch]) -> bool:
+    """Two different ordinals joined by a hedge word (``10번째 아니면 11번째``, ``3번째 또는 4번째``): the ordinal
+    marks that make a number a label elsewhere do not make this a single answer."""
+    for left, right in zip(numbers, numbers[1:]):
+        if (
+            left.value != right.value
+            and right.start - left.end <= 16
+            and _ORDINAL_AFTER.match(span, left.end)
+            and _ORDINAL_AFTER.match(span, right.end)
+            and _HEDGE_BETWEEN.search(span, left.end, right.start)
+        ):
+            return True
+    return False
+
+
 def _read_span(text: str, start: int, end: int, source: str, prefer_last: bool = False) -> FinalAnswer | None:
     """The answer in ``text[start:end]``: the whole span as one number first, else its conclusion (its final
     words read as one number when the scan reads only part of them: ``곱하면 일조이다``, ``삼 백 오 십이다``)."""
@@ -189,12 +370,18 @@ def _read_span(text: str, start: int, end: int, source: str, prefer_last: bool =
     check = _CHECK_REMARK.search(span)
     if check is not None and check.start() > 0:
         span = span[: check.start()]  # 정답: 17 (검산: 17 + 8 = 25)
+    expression = _math_only_answer(span) if _LETTERISH.search(span) else None
+    if expression is not None:
+        return expression._replace(source=source)
     whole = _span_value(span.strip())
     if whole is not None:
         return FinalAnswer(whole[0], whole[1], span.strip(), source)
     match, hedged = _conclusion(span, prefer_last)
     if hedged:
         return FinalAnswer(None, False, span.strip(), source, True)
+    expression = _whole_expression(span, match)
+    if expression is not None:
+        return expression._replace(source=source)
     final = _final_words(span, match, prefer_last)
     if final is not None:
         return FinalAnswer(final[0], final[1], final[2], source)
@@ -290,10 +477,20 @@ def _concluding_words(text: str) -> list[tuple[int, int]]:
     return found
 
 
-def _free_answer(text: str, prefix: str = "") -> FinalAnswer | None:
-    """The final answer of a text without answer tags: the last ``\\boxed{}``, else the latest answer cue with a
-    number, else the conclusion of the sentence of the last number."""
+def _free_answer(text: str, prefix: str = "", depth: int = 0) -> FinalAnswer | None:
+    """The final answer of a text without answer tags, by these rules in order (see ``_ANSWER_RULES``):
+    side remarks after the answer are set aside; the latest answer cue that names the answer (정답은, 답:, The
+    final answer is, ``180이 답이다``), unless the last ``\\boxed{}`` comes after it; a correction after that
+    answer hands over to the corrected one; then concluding sentences (따라서 … 이다); then the conclusion of the
+    sentence of the last number."""
+    text = _without_side_remarks(text)
+    cues = _cues(text)
     boxed = _boxed_content(text)
+    named = _named_answer(text, cues, prefix)
+    if named is not None and (boxed is None or named[1] > boxed[1]):
+        answer, end = named
+        corrected = _corrected_answer(text, end, prefix, depth)
+        return corrected if corrected is not None else _unless_alternative(text, end, answer)
     if boxed is not None:
         # the last box counts (an earlier one with another value is a corrected attempt, "처음엔 \\boxed{3}이라
         #생각했지만 다시 풀면 \\boxed{5}"); a hedge inside the box ("\\boxed{25 \\text{ 또는 } 26}") is a hedge
@@ -307,22 +504,12 @@ def _free_answer(text: str, prefix: str = "") -> FinalAnswer | None:
         if answer is None:
             return FinalAnswer(None, False, text[boxed[0] : boxed[1]], prefix + "boxed")
         return _unless_alternative(text, boxed[1] + 1, answer)
-    cues = _cues(text)
-    for index, (at, start, end, prefer_last, names_answer) in enumerate(cues):
+    for at, start, end, prefer_last, names_answer in cues:
+        if names_answer:
+            continue  # read above
         answer = _read_span(text, start, end, prefix + "cue", prefer_last)
-        if answer is None:
-            continue
-        if answer.value is not None and names_answer:
-            # an earlier answer cue with another value and no correction between: two final answers (답: 7 답: 8)
-            for other_at, other_start, other_end, other_last, other_names in cues[index + 1 :]:
-                if not other_names or other_end > start:
-                    continue
-                other = _read_span(text, other_start, other_end, prefix + "cue", other_last)
-                if other is not None and other.value is not None:
-                    if _differ(other, answer) and not _CORRECTION.search(text, other_end, start):
-                        return answer._replace(value=None, hedged=True)
-                    break
-        return _unless_alternative(text, end, answer)
+        if answer is not None:
+            return _unless_alternative(text, end, answer)
     ending = text[-_CUE_REACH:].rstrip()
     if ending and not ending[-1].isdigit() and _UNFINISHED.search(ending) is not None:
         return None  # the text stops mid-sentence ("72를 계산하고, 다음으로"): it never gave its answer
@@ -333,15 +520,111 @@ def _free_answer(text: str, prefix: str = "") -> FinalAnswer | None:
         return None if final is None else FinalAnswer(final[0], final[1], final[2], prefix + "last")
     start = _sentence_start(text, last.start)
     end = _sentence_end(text, last.end, min(len(text), last.end + _CUE_REACH))
+    if _inside_word(text, last):
+        return None  # AZYUK2A: a digit inside a word is no answer
     if end - start <= _SPAN_LIMIT:  # the last number's sentence: a hedge ("25 또는 26"), or final words (일조이다)
         span = text[start:end]
+        expression = _math_only_answer(span) if _LETTERISH.search(span) else None
+        if expression is not None:
+            return expression._replace(source=prefix + "last")
         match, hedged = _conclusion(span, prefer_last=True)
         if hedged:
             return FinalAnswer(None, False, span.strip(), prefix + "last", True)
+        expression = _whole_expression(span, match)
+        if expression is not None:
+            return expression._replace(source=prefix + "last")
         final = _final_words(span, match, True)
         if final is not None:
             return FinalAnswer(final[0], final[1], final[2], prefix + "last")
     return FinalAnswer(last.value, last.percent, last.text, prefix + "last")
+
+
+def _named_answer(text: str, cues: list[tuple[int, int, int, bool, bool]], prefix: str) -> tuple[FinalAnswer, int] | None:
+    """The answer of the latest cue that names the answer (정답은, 답:, answer is, ``180이 답이다``) and reads one,
+    with the end of its span; a different value under an earlier such cue, with no correction between, makes
+    it a hedge (답: 7 … 답: 8)."""
+    for index, (at, start, end, prefer_last, names_answer) in enumerate(cues):
+        if not names_answer:
+            continue
+        if not prefer_last and _introduces_method(text, start, end):
+            continue
+        answer = _read_span(text, start, end, prefix + "cue", prefer_last)
+        if answer is None:
+            continue
+        if answer.value is not None:
+            for other_at, other_start, other_end, other_last, other_names in cues[index + 1 :]:
+                if not other_names or other_end > start:
+                    continue
+                other = _read_span(text, other_start, other_end, prefix + "cue", other_last)
+                if other is not None and other.value is not None:
+                    if _differ(other, answer) and not _CORRECTION.search(text, other_end, start):
+                        return answer._replace(value=None, hedged=True), end
+                    break
+        return answer, end
+    return None
+
+
+# A cue that introduces the method rather than stating the answer: "답은 다음 두 단계를 거쳐 구합니다", "정답은 세
+# 가지 경우로 나누어 구해 보겠습니다", "The answer can be found as follows".
+_INTRODUCES = re.compile(
+    r"구합니다|구해[ \t]?보|구하겠|구할[ \t]?수|구하기|계산합니다|계산해[ \t]?보|계산하겠|풀어[ \t]?보|풀겠|알아보|알아봅|살펴보"
+    r"|살펴봅|거쳐|나누어|나눠서|as follows|can be found|is found by|we (?:need|will|can)|let(?:'s| us)",
+    re.IGNORECASE,
+)
+
+
+def _introduces_method(text: str, start: int, end: int) -> bool:
+    """Whether the cue's span says how the answer will be found, with no number after that saying."""
+    intro = _INTRODUCES.search(text, start, end)
+    return intro is not None and _DIGIT_CHAR.search(text, intro.end(), end) is None and _DIGIT_CHAR.search(text, end) is not None
+
+
+# A correction after a stated answer: the answer that follows replaces it ("답은 12개… 아니, 다시 계산하면 14개",
+# "Answer: 30. Wait, I miscounted"). A check that agrees ("다시 확인하면 12 × 3 = 36으로 맞습니다") is none.
+_CORRECTED = re.compile(
+    r"아니[,.…!]|아니요|아닙니다|잘못|틀렸|틀린|실수|빠뜨|빠트|놓쳤|정정|고치면|고쳐|착각|다시[ \t]?(?:계산|풀|세)"
+    r"|\b(?:wait|actually|oops|mistake|miscount(?:ed)?|incorrect|wrong)\b",
+    re.IGNORECASE,
+)
+_CORRECTION_REACH = 300
+_CORRECTION_DEPTH = 4
+
+
+def _corrected_answer(text: str, end: int, prefix: str, depth: int) -> FinalAnswer | None:
+    """The answer of the text after a correction that follows the answer span ending at ``end``, or None."""
+    if depth >= _CORRECTION_DEPTH:
+        return None
+    correction = _CORRECTED.search(text, end, end + _CORRECTION_REACH)
+    if correction is None:
+        return None
+    corrected = _free_answer(text[correction.start() :], prefix, depth + 1)
+    if corrected is None or (corrected.value is None and not corrected.hedged and not corrected.expression):
+        return None
+    return corrected
+
+
+# A side remark after the answer ("참고로 넓이는 60입니다", "Note that the sum is 45"): set aside when the text
+# before it has a number and the text from it on states no answer (no cue, no box, no concluding sentence).
+_SIDE_REMARK = re.compile(
+    r"(?:(?<=[.!?。][ \t])|(?<=\n)|\A)[ \t]*(?:참고로|참고[ \t]?[:：]|덧붙여|덧붙이면|추가로|부가적으로|한편|여담으로"
+    r"|(?:Note|Also note)(?: that)?[,:]?(?=[ \t])|By the way|As a side note|Side note)"
+)
+_STATES_ANSWER = re.compile(
+    r"답|\\boxed|answer|"
+    + "|".join(word for word in _CONCLUDING_WORDS if word[0] != "S")
+    + r"|\bSo\b",
+    re.IGNORECASE,
+)
+_DIGIT_CHAR = re.compile(r"[0-9０-９]")
+
+
+def _without_side_remarks(text: str) -> str:
+    for remark in _SIDE_REMARK.finditer(text, max(0, len(text) - 4 * _CUE_REACH)):
+        if remark.start() == 0 or _STATES_ANSWER.search(text, remark.end()) is not None:
+            continue
+        if _DIGIT_CHAR.search(text, max(0, remark.start() - _CUE_REACH * 2), remark.start()) is not None:
+            return text[: remark.start()]
+    return text
 
 
 # a text that ends on a connective ending, a particle or an operator was cut off before its answer
@@ -444,6 +727,7 @@ def find_final_answer(
 def _find_final_answer(
     text: str, solution_start: str | None, solution_end: str | None, think_end: str | None
 ) -> FinalAnswer | None:
+    text = normalize_latex_numbers(text)
     special = _TRAILING_SPECIAL.search(text, max(0, len(text) - 200)) if text.rstrip().endswith(">") else None
     if special is not None:
         text = text[: special.start()]  # <|endoftext|>, <|im_end|>, </s>: not part of the answer
