@@ -33,13 +33,14 @@ Example:
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
 from ._trl import RewardFunction, RewardOutput
-from .answers import _close, _gold_value, _readings, _shorten, _warn_once
 from .numbers.final_answer import find_final_answer
+from .numbers.grading import grade, read_gold, shorten, unreadable_gold_message
 from .tags import NOTEBOOK_TAGS, Tags, _check_tags
 
 __all__ = ["AccuracyRewardKo", "accuracy_reward_ko"]
@@ -109,29 +110,26 @@ class AccuracyRewardKo(RewardFunction):
         start, end = (None, None) if self.tags is None else (self.tags.solution_start, self.tags.solution_end)
         scores: RewardOutput = []
         extracted: list[str | None] = []
-        any_gold = False
+        unreadable: list[Any] = []
+        undecided = 0
         for text, gold in zip(texts, golds or [None] * len(texts)):
             answer = find_final_answer(text, start, end, self.think_end)
-            extracted.append(None if answer is None else _shorten(answer.text))
-            expected = _gold_value(gold)
+            extracted.append(None if answer is None else shorten(answer.text))
+            expected = read_gold(gold)
             if expected is None:
                 scores.append(None)
+                if gold is not None:
+                    unreadable.append(gold)
                 continue
-            any_gold = True
-            if answer is None or answer.value is None:
-                scores.append(self.wrong)
-                continue
-            gold_value, gold_percent = expected
-            hit = any(
-                _close(value, gold_value, rel_tol) for value in _readings(answer.value, answer.percent, gold_percent)
-            )
-            scores.append(self.correct if hit else self.wrong)
-        if texts and not any_gold:
-            _warn_once(
-                "gold",
-                f"{self.__name__}: no readable gold answer in this batch (every score is None): the gold column "
-                "should hold a number, Korean numerals, a fraction, \\boxed{...} or a GSM8K-style '... #### N'",
-            )
+            verdict = grade(answer, expected, rel_tol)
+            if verdict is None:
+                undecided += 1
+                scores.append(None)
+            else:
+                scores.append(self.correct if verdict else self.wrong)
+        message = unreadable_gold_message(self.__name__, unreadable, undecided)
+        if message is not None:
+            warnings.warn(message, UserWarning, stacklevel=4)
         return scores, {"extracted": extracted}
 
 

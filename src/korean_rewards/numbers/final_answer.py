@@ -20,6 +20,7 @@ from typing import NamedTuple
 from .expression import _parse
 from .latex import _boxed_content, evaluate_arithmetic
 from .lexicon import _CIRCLED, _is_hangul
+from .quantity import restated_answer
 from .scan import NumberMatch, _last_answer_number, _scan
 
 __all__ = ["FinalAnswer", "extract_answer_number", "find_final_answer"]
@@ -73,16 +74,19 @@ class FinalAnswer(NamedTuple):
     ``value`` is None when the answer span holds no number (an empty answer block), when the completion gives
     several different final answers (``hedged`` is then True: ``25 또는 26``, ``\pm 7``), or when the answer is an
     expression that does not reduce to a number (``expression`` is then True and ``text`` holds it: ``4\sqrt{2}``,
-    ``3\pi``, ``x + 5``, ``4√2``): such an answer is compared with a gold only as text, never by a number in it. ``percent`` is True when the
+    ``3\pi``, ``x + 5``, ``4√2``): such an answer is compared with a gold only as text, never by a number in it.
+    An amount restated in another unit (``40cm이고, 이는 0.4m``, ``90분(1시간 30분)``) or a compound
+    (``1분 20초``, ``4월 10일``) is one answer: ``alternatives`` holds its value in each unit used and
+    ``quantity`` its comparable key (:mod:`~korean_rewards.numbers.quantity`). ``percent`` is True when the
     answer was written as a percentage (the value is then divided by 100). ``text`` is the text the value was
     read from (for logs); ``source`` says where it was found: ``"tags"``, ``"boxed"``, ``"cue"`` or ``"last"``
     (the last number of the text), with ``"think:"`` before it when only the text after ``</think>`` was read.
 
     Example:
         >>> find_final_answer("정답은 24가 아닌 25입니다.")
-        FinalAnswer(value=Fraction(25, 1), percent=False, text='25', source='cue', hedged=False, expression=False)
+        FinalAnswer(value=Fraction(25, 1), percent=False, text='25', source='cue', hedged=False, expression=False, alternatives=(), quantity=None)
         >>> find_final_answer(r"답: $4\sqrt{2}$")
-        FinalAnswer(value=None, percent=False, text='4\\sqrt{2}', source='cue', hedged=False, expression=True)
+        FinalAnswer(value=None, percent=False, text='4\\sqrt{2}', source='cue', hedged=False, expression=True, alternatives=(), quantity=None)
     """
 
     value: Fraction | None
@@ -91,6 +95,8 @@ class FinalAnswer(NamedTuple):
     source: str
     hedged: bool = False
     expression: bool = False
+    alternatives: tuple[Fraction, ...] = ()
+    quantity: tuple | None = None
 
 
 _SPAN_LIMIT = 400  # an answer span longer than this is read by scanning, not as one expression
@@ -223,6 +229,22 @@ def _whole_expression(span: str, match: NumberMatch | None) -> FinalAnswer | Non
     if _GLUED_BEFORE.search(span, max(0, match.start - 48), match.start) is not None:
         return FinalAnswer(None, False, span.strip(), "", expression=True)
     return None
+
+
+def _restated(span: str, match: NumberMatch | None, source: str) -> FinalAnswer | None:
+    """The answer as a quantity when the chosen number is part of a compound (``1시간 30분``, ``4월 10일``) or of
+    an amount restated in another unit (``40cm이고, 이는 0.4m``); None otherwise."""
+    if match is None or _UNIT_START.match(span, match.end) is None:
+        return None
+    numbers = [number for number in _scan(span, 0, len(span)) if not _inside_word(span, number)]
+    restated = restated_answer(span, numbers, match)
+    if restated is None:
+        return None
+    value, alternatives, key, text = restated
+    return FinalAnswer(value, False, text, source, alternatives=alternatives, quantity=key)
+
+
+_UNIT_START = re.compile(r"[ \t]?[A-Za-z년월일시분초밀센미킬그리]")
 
 
 def _inside_word(text: str, match: NumberMatch) -> bool:
@@ -382,6 +404,9 @@ def _read_span(text: str, start: int, end: int, source: str, prefer_last: bool =
     expression = _whole_expression(span, match)
     if expression is not None:
         return expression._replace(source=source)
+    restated = _restated(span, match, source)
+    if restated is not None:
+        return restated
     final = _final_words(span, match, prefer_last)
     if final is not None:
         return FinalAnswer(final[0], final[1], final[2], source)
@@ -473,6 +498,8 @@ def _concluding_words(text: str) -> list[tuple[int, int]]:
             end = at
             after = at + len(word)
             if (at == 0 or not text[at - 1].isalnum()) and (after == len(text) or text[after] in " \t\n,"):
+                if word == "즉" and text[max(0, at - 2) : at].strip() in (",", "，"):
+                    continue  # "80초, 즉 1분 20초": a restatement inside the sentence, not a conclusion
                 found.append((at, after))
     return found
 
@@ -533,6 +560,9 @@ def _free_answer(text: str, prefix: str = "", depth: int = 0) -> FinalAnswer | N
         expression = _whole_expression(span, match)
         if expression is not None:
             return expression._replace(source=prefix + "last")
+        restated = _restated(span, match, prefix + "last")
+        if restated is not None:
+            return restated
         final = _final_words(span, match, True)
         if final is not None:
             return FinalAnswer(final[0], final[1], final[2], prefix + "last")
