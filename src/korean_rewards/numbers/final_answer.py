@@ -23,7 +23,7 @@ from .lexicon import _CIRCLED, _is_hangul
 from .quantity import restated_answer
 from .scan import NumberMatch, _last_answer_number, _scan
 
-__all__ = ["FinalAnswer", "extract_answer_number", "find_final_answer"]
+__all__ = ["FinalAnswer", "extract_answer_number", "find_final_answer", "normalize_latex_numbers", "read_answer_span"]
 
 # ---------------------------------------------------------------------------------------------------------------
 # Answer cues
@@ -786,6 +786,42 @@ def _find_final_answer(
         if think_end.startswith("</") and "<" + think_end[2:] in text:
             return None  # <think> opened and never closed: the completion stopped before its answer
     return _free_answer(text)
+
+
+_RANGE = re.compile(r"[ \t]*[-−]?[0-9][0-9.,]*[ \t]*[~∼〜][ \t]*[-−]?[0-9]")
+# more than a number: an operator between two operands, =, a sign standing apart, a letter, a LaTeX command
+_EXPRESSION_HINT = re.compile(
+    r"[0-9)}][ \t]*[-+*/^×÷·−][ \t]*[-−(0-9\\{]|=|\A[ \t]*[-−][ \t]+[0-9]|[\\A-Za-z√π±∓]"
+)
+
+
+def read_answer_span(span: str) -> FinalAnswer | None:
+    r"""The answer of a text meant to be one answer (an answer tag's content, up to its first line break) when
+    it is more than a number: a range (``15~16개``: a hedge), an expression or equation (``6 × 7 = 42`` is 42,
+    ``- 3`` is -3, ``4\sqrt{2}`` is ``expression=True``, ``\pm 7`` a hedge); None for anything else (a plain
+    number, a sentence), which the caller reads its own way. Never raises.
+
+    Example:
+        >>> read_answer_span("6 × 7 = 42").value, read_answer_span("- 3").value, read_answer_span("15~16개").hedged
+        (Fraction(42, 1), Fraction(-3, 1), True)
+        >>> read_answer_span(r"4\sqrt{2}").expression, read_answer_span("42개"), read_answer_span("정답은 42")
+        (True, None, None)
+    """
+    if not isinstance(span, str):
+        return None
+    original = span[:_SPAN_LIMIT].split("\n", 1)[0]
+    line = normalize_latex_numbers(original)
+    if _DIGIT_CHAR.search(line) is None:
+        return None
+    if _RANGE.match(line) is not None:
+        return FinalAnswer(None, False, line.strip(), "tags", True)
+    if line == original and _EXPRESSION_HINT.search(line) is None:
+        return None
+    try:
+        answer = _math_only_answer(line)
+    except Exception:  # noqa: BLE001 - never raise on model output
+        return None
+    return None if answer is None else answer._replace(source="tags")
 
 
 def _answer_number(text: str) -> tuple[NumberMatch | None, bool]:
