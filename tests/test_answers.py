@@ -462,7 +462,7 @@ def test_logs_what_was_extracted() -> None:
     batch = [solution("삼백오십 개"), "no tags", "<SOLUTION>x.y"]
     check_numbers_ko(completions=batch, answer=["350"] * 3, log_extra=log_extra)
     check_answer_ko(completions=batch, answer=["350"] * 3, log_extra=log_extra)
-    assert logged["check_numbers_ko/extracted"] == ["삼백오십", None, "."]
+    assert logged["check_numbers_ko/extracted"] == ["삼백오십 개", None, "."]  # the answer tag read whole
     assert logged["check_answer_ko/extracted"] == ["삼백오십 개", None, None]
 
 

@@ -173,7 +173,11 @@ def _guess_after_tag(text: str, solution_start: str, solution_end: str) -> _Gues
         return None
     start = at + len(solution_start)
     close = text.find(solution_end, start, start + _SPAN_READ + len(solution_end)) if solution_end else -1
-    whole = read_answer_span(text[start : close if close >= 0 else start + _SPAN_READ])
+    if close < 0:  # no closing tag near: read up to a word boundary, never half a word (구십|가)
+        close = start + _SPAN_READ
+        if close < len(text):
+            close = max(start, *(text.rfind(space, start, close) for space in " \t\n"))
+    whole = read_answer_span(text[start:close])
     if whole is not None:  # 6 × 7 = 42, - 3, 15~16개, 4\sqrt{2}: the answer as a whole, not its first number
         if whole.hedged or whole.expression or whole.value is None:
             return _Guess(math.nan, False, whole.text)  # a range or an expression is no number: wrong

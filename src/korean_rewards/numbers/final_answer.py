@@ -798,16 +798,25 @@ _EXPRESSION_HINT = re.compile(
 def read_answer_span(span: str) -> FinalAnswer | None:
     r"""The answer of a text meant to be one answer (an answer tag's content, up to its first line break) when
     it is more than a number: a range (``15~16개``: a hedge), an expression or equation (``6 × 7 = 42`` is 42,
-    ``- 3`` is -3, ``4\sqrt{2}`` is ``expression=True``, ``\pm 7`` a hedge); None for anything else (a plain
-    number, a sentence), which the caller reads its own way. Never raises.
+    ``- 3`` is -3, ``4\sqrt{2}`` is ``expression=True``, ``\pm 7`` a hedge), or Korean text read as an answer
+    span (``삼 백 오 십`` is 350, ``정답은 24가 아닌 25``, ``25 또는 26`` a hedge); None for anything else (a plain
+    ASCII number, a text without a number), which the caller reads its own way. Never raises.
 
     Example:
         >>> read_answer_span("6 × 7 = 42").value, read_answer_span("- 3").value, read_answer_span("15~16개").hedged
         (Fraction(42, 1), Fraction(-3, 1), True)
-        >>> read_answer_span(r"4\sqrt{2}").expression, read_answer_span("42개"), read_answer_span("정답은 42")
-        (True, None, None)
+        >>> read_answer_span(r"4\sqrt{2}").expression, read_answer_span("42"), read_answer_span("정답은 24가 아닌 25").value
+        (True, None, Fraction(25, 1))
     """
     if not isinstance(span, str):
+        return None
+    if not span.isascii():
+        try:  # Korean in the tag: read it as an answer span (삼 백 오 십, 24가 아닌 25, 25 또는 26)
+            answer = _read_span(normalize_latex_numbers(span), 0, len(span), "tags")
+        except Exception:  # noqa: BLE001 - never raise on model output
+            return None
+        if answer is not None and (answer.value is not None or answer.hedged or answer.expression):
+            return answer
         return None
     original = span[:_SPAN_LIMIT].split("\n", 1)[0]
     line = normalize_latex_numbers(original)
