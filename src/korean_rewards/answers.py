@@ -91,7 +91,7 @@ from typing import Any, ClassVar
 
 from ._trl import RewardFunction, RewardOutput, _span
 from .numbers import ANSWER_WINDOW, find_numbers
-from .numbers.final_answer import find_final_answer, read_answer_span
+from .numbers.final_answer import find_final_answer, is_inside_word, read_answer_span
 from .numbers.grading import (
     gold_text,
     numbers_between,
@@ -193,6 +193,8 @@ def _guess_after_tag(text: str, solution_start: str, solution_end: str) -> _Gues
     if run is None:
         return None
     captured = text[run[0] : run[1]]
+    if _DIGIT.search(captured) is not None and is_inside_word(text, run[0], run[1]):
+        return None  # AZYUK2A: a digit inside a word is no number
     return _Guess(_run_value(captured), False, captured)
 
 

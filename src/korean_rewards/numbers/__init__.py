@@ -130,10 +130,9 @@ that is one number), :mod:`~korean_rewards.numbers.latex` (``\boxed{}`` and safe
 
 from __future__ import annotations
 
-from .expression import _parse, parse_korean_number
-from .final_answer import _answer_number, extract_answer_number
-from .latex import _boxed_content
-from .scan import ANSWER_WINDOW, NumberMatch, _last, _last_answer_number, _scan, find_numbers, first_number, last_number
+from .expression import parse_korean_number
+from .final_answer import extract_answer_number
+from .scan import ANSWER_WINDOW, NumberMatch, find_numbers, first_number, last_number
 
 __all__ = [
     "ANSWER_WINDOW",

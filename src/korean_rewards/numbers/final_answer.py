@@ -23,7 +23,7 @@ from .lexicon import _CIRCLED, _is_hangul
 from .quantity import restated_answer
 from .scan import NumberMatch, _last_answer_number, _scan
 
-__all__ = ["FinalAnswer", "extract_answer_number", "find_final_answer", "normalize_latex_numbers", "read_answer_span"]
+__all__ = ["FinalAnswer", "extract_answer_number", "find_final_answer", "is_inside_word", "normalize_latex_numbers", "read_answer_span"]
 
 # ---------------------------------------------------------------------------------------------------------------
 # Answer cues
@@ -248,15 +248,24 @@ _UNIT_START = re.compile(r"[ \t]?[A-Za-z년월일시분초밀센미킬그리]")
 
 
 def _inside_word(text: str, match: NumberMatch) -> bool:
-    """A number glued to ASCII letters on both sides (``AZYUK2A``, ``B2B``): part of a word or a name, no answer
-    (after a LaTeX command such as ``\\times3`` it is a number)."""
-    after = text[match.end] if match.end < len(text) else ""
+    return is_inside_word(text, match.start, match.end)
+
+
+def is_inside_word(text: str, start: int, end: int) -> bool:
+    """Whether the number ``text[start:end]`` is glued to ASCII letters on both sides (``AZYUK2A``, ``B2B``): part
+    of a word or a name, no answer; after a LaTeX command (``\\times3x``) it is a number.
+
+    Example:
+        >>> is_inside_word("AZYUK2A", 5, 6), is_inside_word("x2", 1, 2), is_inside_word("2A", 0, 1)
+        (True, False, False)
+    """
+    after = text[end] if end < len(text) else ""
     if not (after.isascii() and after.isalpha()):
         return False
-    at = match.start
-    while at > 0 and at > match.start - 32 and text[at - 1].isascii() and text[at - 1].isalpha():
+    at = start
+    while at > 0 and at > start - 32 and text[at - 1].isascii() and text[at - 1].isalpha():
         at -= 1
-    return at < match.start and (at == 0 or text[at - 1] != "\\")
+    return at < start and (at == 0 or text[at - 1] != "\\")
 
 
 def _math_only_answer(span: str) -> FinalAnswer | None:
