@@ -143,7 +143,8 @@ def normalize_latex_numbers(text: str) -> str:
     """
     if "\\" not in text and "{," not in text:
         return text
-    text = _LATEX_THOUSANDS.sub(",", text)
+    if ",\\!" in text or "{," in text:
+        text = _LATEX_THOUSANDS.sub(",", text)
     if "\\$" in text:
         text = _ESCAPED_DOLLAR.sub("", text)
     return text.replace("\\cfrac", "\\frac")
@@ -657,8 +658,15 @@ _STATES_ANSWER = re.compile(
 _DIGIT_CHAR = re.compile(r"[0-9０-９]")
 
 
+_SIDE_REMARK_WORDS = ("참고", "덧붙", "추가로", "부가적", "한편", "여담", "Note", "By the way", "ide note")
+
+
 def _without_side_remarks(text: str) -> str:
-    for remark in _SIDE_REMARK.finditer(text, max(0, len(text) - 4 * _CUE_REACH)):
+    low = max(0, len(text) - 4 * _CUE_REACH)
+    tail = text[low:]
+    if not any(word in tail for word in _SIDE_REMARK_WORDS):
+        return text
+    for remark in _SIDE_REMARK.finditer(text, low):
         if remark.start() == 0 or _STATES_ANSWER.search(text, remark.end()) is not None:
             continue
         if _DIGIT_CHAR.search(text, max(0, remark.start() - _CUE_REACH * 2), remark.start()) is not None:
