@@ -398,7 +398,7 @@ def _ordinal_hedge(span: str, numbers: list[NumberMatch]) -> bool:
 def _read_span(text: str, start: int, end: int, source: str, prefer_last: bool = False) -> FinalAnswer | None:
     """The answer in ``text[start:end]``: the whole span as one number first, else its conclusion (its final
     words read as one number when the scan reads only part of them: ``곱하면 일조이다``, ``삼 백 오 십이다``)."""
-    span = text[start : min(end, start + _SPAN_LIMIT)]  # an answer is read within its first 400 characters
+    span = normalize_latex_numbers(text[start : min(end, start + _SPAN_LIMIT)])  # read within its first 400 characters
     check = _CHECK_REMARK.search(span)
     if check is not None and check.start() > 0:
         span = span[: check.start()]  # 정답: 17 (검산: 17 + 8 = 25)
@@ -560,7 +560,8 @@ def _free_answer(text: str, prefix: str = "", depth: int = 0) -> FinalAnswer | N
     if _inside_word(text, last):
         return None  # AZYUK2A: a digit inside a word is no answer
     if end - start <= _SPAN_LIMIT:  # the last number's sentence: a hedge ("25 또는 26"), or final words (일조이다)
-        span = text[start:end]
+        span = normalize_latex_numbers(text[start:end])
+        normalized = len(span) != end - start  # 32,\! 349: the last number read again in the plain span
         expression = _math_only_answer(span) if _LETTERISH.search(span) else None
         if expression is not None:
             return expression._replace(source=prefix + "last")
@@ -576,6 +577,8 @@ def _free_answer(text: str, prefix: str = "", depth: int = 0) -> FinalAnswer | N
         final = _final_words(span, match, True)
         if final is not None:
             return FinalAnswer(final[0], final[1], final[2], prefix + "last")
+        if normalized and match is not None:
+            return FinalAnswer(match.value, match.percent, match.text, prefix + "last")
     return FinalAnswer(last.value, last.percent, last.text, prefix + "last")
 
 
@@ -774,7 +777,6 @@ def find_final_answer(
 def _find_final_answer(
     text: str, solution_start: str | None, solution_end: str | None, think_end: str | None
 ) -> FinalAnswer | None:
-    text = normalize_latex_numbers(text)
     special = _TRAILING_SPECIAL.search(text, max(0, len(text) - 200)) if text.rstrip().endswith(">") else None
     if special is not None:
         text = text[: special.start()]  # <|endoftext|>, <|im_end|>, </s>: not part of the answer
@@ -829,7 +831,7 @@ def read_answer_span(span: str) -> FinalAnswer | None:
         return None
     if not span.isascii():
         try:  # Korean in the tag: read it as an answer span (삼 백 오 십, 24가 아닌 25, 25 또는 26)
-            answer = _read_span(normalize_latex_numbers(span), 0, len(span), "tags")
+            answer = _read_span(span, 0, len(span), "tags")
         except Exception:  # noqa: BLE001 - never raise on model output
             return None
         if answer is not None and (answer.value is not None or answer.hedged or answer.expression):
