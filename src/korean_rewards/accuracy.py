@@ -40,7 +40,7 @@ from typing import Any, ClassVar
 
 from ._trl import RewardFunction, RewardOutput
 from .numbers.final_answer import find_final_answer
-from .numbers.grading import grade, read_gold, shorten, unreadable_gold_message
+from .numbers.grading import asked_part, grade, question_text, read_gold, shorten, unreadable_gold_message
 from .tags import NOTEBOOK_TAGS, Tags, _check_tags
 
 __all__ = ["AccuracyRewardKo", "accuracy_reward_ko"]
@@ -112,16 +112,20 @@ class AccuracyRewardKo(RewardFunction):
         extracted: list[str | None] = []
         unreadable: list[Any] = []
         undecided = 0
-        for text, gold in zip(texts, golds or [None] * len(texts)):
+        prompts = kwargs.get("prompts")
+        if not isinstance(prompts, (list, tuple)) or len(prompts) != len(texts):
+            prompts = [None] * len(texts)
+        for text, gold, prompt in zip(texts, golds or [None] * len(texts), prompts):
             answer = find_final_answer(text, start, end, self.think_end)
             extracted.append(None if answer is None else shorten(answer.text))
             expected = read_gold(gold)
             if expected is None:
                 scores.append(None)
-                if gold is not None:
+                if gold is not None and gold != "":  # "" stands for a missing gold: no warning
                     unreadable.append(gold)
                 continue
-            verdict = grade(answer, expected, rel_tol)
+            asked = asked_part(question_text(prompt)) if answer is not None and answer.quantity is not None else None
+            verdict = grade(answer, expected, rel_tol, asked)
             if verdict is None:
                 undecided += 1
                 scores.append(None)

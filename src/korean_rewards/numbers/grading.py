@@ -36,11 +36,13 @@ from typing import Any, NamedTuple
 from .expression import _parse
 from .final_answer import FinalAnswer, find_final_answer, normalize_latex_numbers
 from .latex import _boxed_content, evaluate_arithmetic
-from .quantity import in_units, quantities
+from .quantity import asked_part, in_units, part_value, quantities
 from .scan import NumberMatch, _scan
 
 __all__ = [
     "Gold",
+    "asked_part",
+    "question_text",
     "gold_answer_text",
     "gold_text",
     "grade",
@@ -229,10 +231,14 @@ def _expression_key(text: str) -> str:
     return _EXPRESSION_NOISE.sub("", text)
 
 
-def grade(answer: FinalAnswer | None, gold: Gold, rel_tol: Fraction = Fraction(0)) -> bool | None:
+def grade(
+    answer: FinalAnswer | None, gold: Gold, rel_tol: Fraction = Fraction(0), asked: str | None = None
+) -> bool | None:
     r"""Whether a final answer equals the gold: False for no answer, a hedge, or an expression against a number
     (``4\sqrt{2}`` is not 4); for a gold that is itself an expression, True when the answer is the same
     expression written the same way and None (undecided) otherwise: expressions are not guessed equal or not.
+    A date or clock time answers a number gold with the part the question asks (``asked``: ``"월"``, from
+    :func:`~korean_rewards.numbers.quantity.asked_part`), else with its last part (the day of ``4월 10일``).
 
     Example:
         >>> grade(find_final_answer(r"답: $4\sqrt{2}$"), read_gold("4")), grade(None, read_gold("4"))
@@ -253,6 +259,10 @@ def grade(answer: FinalAnswer | None, gold: Gold, rel_tol: Fraction = Fraction(0
     if gold.quantity is not None and gold.quantity[0].endswith("@"):
         return False  # a date or a clock time is answered by one, not by a bare number
     values = (answer.value, *answer.alternatives)  # 40cm이고, 이는 0.4m: 40 and 0.4
+    if asked is not None and answer.quantity is not None:
+        part = part_value(answer.quantity, asked)  # 4월 10일 for "몇 월": 4
+        if part is not None:
+            values = (part,)
     return any(values_match(value, answer.percent, gold.value, gold.percent, rel_tol) for value in values)
 
 
@@ -262,6 +272,21 @@ def _same_quantity(one: tuple, other: tuple, rel_tol: Fraction) -> bool:
     if one[0].endswith("@"):
         return one[1] == other[1]
     return values_match(one[1], False, other[1], False, rel_tol)
+
+
+def question_text(prompt: Any) -> str:
+    """The text of a prompt as TRL passes it: a string, or chat messages (the user messages, joined).
+
+    Example:
+        >>> question_text([{"role": "system", "content": "풀어라"}, {"role": "user", "content": "몇 월입니까?"}])
+        '몇 월입니까?'
+    """
+    if isinstance(prompt, str):
+        return prompt
+    if isinstance(prompt, (list, tuple)):
+        users = [m.get("content") for m in prompt if isinstance(m, dict) and m.get("role", "user") == "user"]
+        return "\n".join(text for text in users if isinstance(text, str))
+    return ""
 
 
 # -- small shared pieces -------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from .scan import NumberMatch
 
-__all__ = ["Quantity", "quantities", "restated_answer"]
+__all__ = ["PARTS", "UNITS", "Quantity", "asked_part", "in_units", "part_value", "quantities", "restated_answer"]
 
 # unit -> (dimension, factor to the base unit); dimensions ending in "@" are ordered parts (dates, clock times)
 UNITS: dict[str, tuple[str, Fraction]] = {
@@ -43,6 +43,13 @@ UNITS: dict[str, tuple[str, Fraction]] = {
     "일": ("date@", Fraction(1)),
     "시": ("clock@", Fraction(3)),
 }
+# the parts of a date or a clock time, by rank, and the question words that ask for one of them
+PARTS: dict[str, dict[str, Fraction]] = {
+    "date@": {"년": Fraction(3), "월": Fraction(2), "일": Fraction(1)},
+    "clock@": {"시": Fraction(3), "분": Fraction(2), "초": Fraction(1)},
+}
+_ASKED = re.compile(r"몇[ \t]?(년|월|일|시(?!간)|분|초)|(며칠)|(?:what|which) (year|month|day)", re.IGNORECASE)
+_ENGLISH_PARTS = {"year": "년", "month": "월", "day": "일", "며칠": "일"}
 # after 시 (a clock time), 분 and 초 are parts of the time, not durations
 _CLOCK_PARTS = {"분": Fraction(2), "초": Fraction(1)}
 _UNIT_AFTER = re.compile(
@@ -153,3 +160,22 @@ def _restates(text: str, first: Quantity, second: Quantity) -> bool:
         and not first.key[0].endswith("@")
         and _RESTATEMENT.match(text[first.end : second.start]) is not None
     )
+
+
+def asked_part(question: str) -> str | None:
+    """The one part of a date or clock time a question asks for (``몇 월``: 월, ``며칠``: 일, ``몇 시``: 시), or
+    None when it asks for none or for several (``몇 월 며칠``: the whole date).
+
+    Example:
+        >>> asked_part("4월 1일에서 9일 뒤는 며칠입니까?"), asked_part("몇 월 며칠입니까?"), asked_part("몇 시간 걸립니까?")
+        ('일', None, None)
+    """
+    found = {(m.group(1) or _ENGLISH_PARTS.get((m.group(2) or m.group(3) or "").lower())) for m in _ASKED.finditer(question[-2000:])}
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
+
+
+def part_value(key: tuple, unit: str) -> Fraction | None:
+    """The value of one part (``월``) of a date or clock-time key, or None when the key has no such part."""
+    rank = PARTS.get(key[0], {}).get(unit)
+    return next((value for part_rank, value in key[1] if part_rank == rank), None) if rank is not None else None
