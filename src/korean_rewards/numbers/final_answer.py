@@ -524,9 +524,9 @@ def _free_answer(text: str, prefix: str = "", depth: int = 0) -> FinalAnswer | N
     cues = _cues(text)
     boxed = _boxed_content(text)
     named = _named_answer(text, cues, prefix)
-    if named is not None and (boxed is None or named[1] > boxed[1]):
-        answer, end = named
-        corrected = _corrected_answer(text, end, prefix, depth)
+    if named is not None and (boxed is None or named[2] > boxed[1]):
+        answer, start, end = named
+        corrected = _corrected_answer(text, start, prefix, depth)  # "답은 12개… 아니, 다시 계산하면 15개"
         return corrected if corrected is not None else _unless_alternative(text, end, answer)
     if boxed is not None:
         # the last box counts (an earlier one with another value is a corrected attempt, "처음엔 \\boxed{3}이라
@@ -582,9 +582,11 @@ def _free_answer(text: str, prefix: str = "", depth: int = 0) -> FinalAnswer | N
     return FinalAnswer(last.value, last.percent, last.text, prefix + "last")
 
 
-def _named_answer(text: str, cues: list[tuple[int, int, int, bool, bool]], prefix: str) -> tuple[FinalAnswer, int] | None:
+def _named_answer(
+    text: str, cues: list[tuple[int, int, int, bool, bool]], prefix: str
+) -> tuple[FinalAnswer, int, int] | None:
     """The answer of the latest cue that names the answer (정답은, 답:, answer is, ``180이 답이다``) and reads one,
-    with the end of its span; a different value under an earlier such cue, with no correction between, makes
+    with the start and end of its span; a different value under an earlier such cue, with no correction between, makes
     it a hedge (답: 7 … 답: 8)."""
     for index, (at, start, end, prefer_last, names_answer) in enumerate(cues):
         if not names_answer:
@@ -601,9 +603,9 @@ def _named_answer(text: str, cues: list[tuple[int, int, int, bool, bool]], prefi
                 other = _read_span(text, other_start, other_end, prefix + "cue", other_last)
                 if other is not None and other.value is not None:
                     if _differ(other, answer) and not _CORRECTION.search(text, other_end, start):
-                        return answer._replace(value=None, hedged=True), end
+                        return answer._replace(value=None, hedged=True), start, end
                     break
-        return answer, end
+        return answer, start, end
     return None
 
 
@@ -633,11 +635,11 @@ _CORRECTION_REACH = 300
 _CORRECTION_DEPTH = 4
 
 
-def _corrected_answer(text: str, end: int, prefix: str, depth: int) -> FinalAnswer | None:
-    """The answer of the text after a correction that follows the answer span ending at ``end``, or None."""
+def _corrected_answer(text: str, start: int, prefix: str, depth: int) -> FinalAnswer | None:
+    """The answer of the text after a correction that follows the answer span starting at ``start``, or None."""
     if depth >= _CORRECTION_DEPTH:
         return None
-    correction = _CORRECTED.search(text, end, end + _CORRECTION_REACH)
+    correction = _CORRECTED.search(text, start, start + _CORRECTION_REACH)
     if correction is None:
         return None
     corrected = _free_answer(text[correction.start() :], prefix, depth + 1)
