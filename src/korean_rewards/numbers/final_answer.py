@@ -154,7 +154,8 @@ _MATH_DELIMITERS = (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$"))
 # what makes an expression irreducible to a number: radicals, pi, functions, the imaginary unit, variables
 _IRREDUCIBLE = re.compile(
     r"\\(?:sqrt|pi|sin|cos|tan|cot|sec|csc|arcsin|arccos|arctan|log|ln|exp|lim|sum|int|infty|theta|alpha|beta"
-    r"|gamma|omega|phi|mathrm\{[ei]\}|mathit\{[a-z]\})(?![A-Za-z])|[√∛∜π∞]|(?<![\\A-Za-z])[A-Za-z](?![A-Za-z])"
+    r"|gamma|omega|phi|mathrm\{[ei]\}|mathit\{[a-z]\})(?![A-Za-z])|[√∛∜π∞]"
+    r"|(?<![\\A-Za-z])(?!(?<=[0-9.])[eE][-+]?[0-9])[A-Za-z](?![A-Za-z])"  # a variable; 1.2e3 is a number
 )
 _PLUS_MINUS = re.compile(r"\\pm(?![A-Za-z])|\\mp(?![A-Za-z])|[±∓]")
 _WRAPPED = re.compile(r"\\(?:text|mathrm|textrm|mbox|textbf|mathbf|operatorname)\s?\{[^{}]{0,64}\}")
@@ -299,7 +300,7 @@ def _math_only_answer(span: str) -> FinalAnswer | None:
     return None
 
 
-_LETTER_AFTER_NUMBER = re.compile(r"(?<=[0-9}])[ \t]?([A-Za-z])(?![A-Za-z{])")
+_LETTER_AFTER_NUMBER = re.compile(r"(?<=[0-9}])[ \t]?(?![eE][-+]?[0-9])([A-Za-z])(?![A-Za-z{])")
 
 
 _LETTERISH = re.compile(r"[A-Za-z\\√∛∜π±∓]")
