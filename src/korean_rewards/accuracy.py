@@ -40,7 +40,15 @@ from typing import Any, ClassVar
 
 from ._trl import RewardFunction, RewardOutput
 from .numbers.final_answer import find_final_answer
-from .numbers.grading import asked_part, grade, question_text, read_gold, shorten, unreadable_gold_message
+from .numbers.grading import (
+    asked_part,
+    grade,
+    question_text,
+    read_gold,
+    read_within_budget,
+    shorten,
+    unreadable_gold_message,
+)
 from .tags import NOTEBOOK_TAGS, Tags, _check_tags
 
 __all__ = ["AccuracyRewardKo", "accuracy_reward_ko"]
@@ -116,13 +124,18 @@ class AccuracyRewardKo(RewardFunction):
         if not isinstance(prompts, (list, tuple)) or len(prompts) != len(texts):
             prompts = [None] * len(texts)
         for text, gold, prompt in zip(texts, golds or [None] * len(texts), prompts):
-            answer = find_final_answer(text, start, end, self.think_end)
+            answer, over_budget = read_within_budget(
+                self.__name__, text, find_final_answer, text, start, end, self.think_end
+            )
             extracted.append(None if answer is None else shorten(answer.text))
             expected = read_gold(gold)
             if expected is None:
                 scores.append(None)
                 if gold is not None and gold != "":  # "" stands for a missing gold: no warning
                     unreadable.append(gold)
+                continue
+            if over_budget:
+                scores.append(min(self.correct, self.wrong))  # the worst score (issue 17's work budget)
                 continue
             asked = asked_part(question_text(prompt)) if answer is not None and answer.quantity is not None else None
             verdict = grade(answer, expected, rel_tol, asked)

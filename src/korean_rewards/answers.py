@@ -97,6 +97,7 @@ from .numbers.grading import (
     numbers_between,
     read_gold,
     read_number,
+    read_within_budget,
     shorten,
     unreadable_gold_message,
     value_readings,
@@ -320,13 +321,14 @@ class CheckNumbersKo(RewardFunction):
         unreadable: list[Any] = []
         for text, gold in zip(texts, golds or [None] * len(texts)):
             try:
-                guess = (
-                    _guess_anywhere(text)
+                read = (
+                    (_guess_anywhere, text)
                     if solution_start is None
-                    else _guess_after_tag(text, solution_start, self.tags.solution_end)  # type: ignore[union-attr]
+                    else (_guess_after_tag, text, solution_start, self.tags.solution_end)  # type: ignore[union-attr]
                 )
+                guess, over_budget = read_within_budget(self.__name__, text, *read)
             except Exception:  # noqa: BLE001 - a bug must not stop training; the readers do not raise
-                guess = None
+                guess, over_budget = None, False
             extracted.append(None if guess is None else shorten(guess.text))
             expected = read_gold(gold)
             if expected is None or expected.value is None:  # no gold, or an expression: not applicable
@@ -340,6 +342,9 @@ class CheckNumbersKo(RewardFunction):
             else:
                 hit = values_match(guess.value, guess.percent, expected.value, expected.percent, rel_tol)
                 scores.append(self.correct if hit else self.wrong)
+            if over_budget and scores[-1] is not None:
+                scores[-1] = self.score_range[0]  # the worst score (issue 17's work budget)
+                continue
             if (
                 self.several_numbers is not None
                 and solution_start is not None
@@ -452,7 +457,8 @@ class CheckAnswerKo(RewardFunction):
                 scores.append(self.no_answer)
             else:
                 try:
-                    scores.append(self._compare(guess, gold_answer))
+                    score, over_budget = read_within_budget(self.__name__, text, self._compare, guess, gold_answer)
+                    scores.append(self.score_range[0] if over_budget else score)  # worst: issue 17's work budget
                 except Exception:  # noqa: BLE001 - never raise on model output
                     scores.append(self.unparseable)
         return scores, {"extracted": extracted}

@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
+from .budget import _read_within_budget
 from .expression import _parse
 from .final_answer import FinalAnswer, find_final_answer, normalize_latex_numbers
 from .latex import _boxed_content, evaluate_arithmetic
@@ -49,6 +50,7 @@ __all__ = [
     "numbers_between",
     "read_gold",
     "read_number",
+    "read_within_budget",
     "boxed_content",
     "shorten",
     "unreadable_gold_message",
@@ -56,6 +58,7 @@ __all__ = [
     "values_match",
 ]
 
+T = TypeVar("T")
 _GSM8K_MARK = "####"
 _CACHED_LENGTH = 8192
 _LOG_LIMIT = 200  # characters of an extracted answer kept in the logs
@@ -300,6 +303,17 @@ def read_number(text: str) -> tuple[Fraction, bool] | None:
         ((Fraction(1, 2), True), None)
     """
     return _parse(text)
+
+
+def read_within_budget(reward: str, text: str, read: Callable[..., T], *args: Any) -> tuple[T | None, bool]:
+    """``read(*args)`` under the reward's work budget (:mod:`~korean_rewards.numbers.budget`): its result and
+    whether the budget ran out (the reward then gives its worst score, with one warning).
+
+    Example:
+        >>> read_within_budget("r", "42", read_number, "42")
+        ((Fraction(42, 1), False), False)
+    """
+    return _read_within_budget(reward, text, read, *args)
 
 
 def boxed_content(text: str) -> tuple[int, int] | None:
