@@ -220,3 +220,59 @@ def test_reward_modules_import_no_private_names_from_other_modules(module: str) 
         if alias.name.startswith("_")
     ]
     assert private == []
+
+
+# -- bounded work: the new rules' triggers repeated grow the time linearly -----------------------------------------
+
+RULE_TRIGGERS = {
+    "corrections": "답은 12개… 아니, 다시 계산하면 14개 잠깐, 잘못 계산했네요. wait, actually ",
+    "side remarks": "답은 7입니다. 참고로 넓이는 60입니다. 한편 Note that 45. ",
+    "restatements": "40cm이고, 이는 0.4m, 즉 1분 20초(80초) 4월 10일 3시 20분 ",
+    "expressions": r"답: $4\sqrt{2}$ \pm 7 3x AZYUK2A \( (9+1) \) x = 1/3 \approx 0.3 ",
+    "LaTeX and dollars": r"$10,200 + $255 = $10,455. \$3,\!000 14 {, }916 \cfrac{1}{3} ",
+    "method cues": "답은 다음 두 단계를 거쳐 구합니다. 정답은 세 가지 경우로 나누어 구해 보겠습니다. ",
+}
+
+
+@pytest.mark.parametrize("name", list(RULE_TRIGGERS))
+def test_rule_triggers_grow_at_most_linearly(name: str) -> None:
+    """The triggers of every new rule, repeated to 1x, 10x and 100x (up to about 500 KB): at most 15x the time per
+    10x, through all three answer-reading rewards, with and without answer tags."""
+    import time
+
+    unit = RULE_TRIGGERS[name]
+    rewards = [accuracy_reward_ko, check_numbers_ko, check_answer_ko]
+
+    def total(repeats: int) -> float:
+        text = unit * repeats
+        cases = [text, "<SOLUTION>" + text, text + "<SOLUTION>" + text[:500] + "</SOLUTION>"]
+        best = float("inf")
+        for _ in range(3):
+            started = time.process_time()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                for reward in rewards:
+                    reward(completions=cases, answer=["7"] * len(cases))
+            best = min(best, time.process_time() - started)
+        return max(best, 1e-3)
+
+    total(10)
+    small, medium, large = total(80), total(800), total(8000)
+    assert medium / small < 15 and large / medium < 15, (name, small, medium, large)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: check_numbers_ko(completions=["<SOLUTION>4</SOLUTION>"], answer=["모름"]),
+        lambda: check_numbers_ko.score("<SOLUTION>4</SOLUTION>", "모름"),
+        lambda: accuracy_reward_ko.score("답: 4", "모름"),
+        lambda: AccuracyRewardKo(tags=None)(completions=["답: 4"], solution=["모름"]),
+    ],
+    ids=["check_numbers_ko", "check_numbers_ko.score", "accuracy_reward_ko.score", "AccuracyRewardKo"],
+)
+def test_gold_warnings_point_at_the_callers_line(call) -> None:  # type: ignore[no-untyped-def]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call()
+    assert [w.filename for w in caught] == [__file__]

@@ -33,7 +33,6 @@ Example:
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
@@ -48,6 +47,7 @@ from .numbers.grading import (
     read_within_budget,
     shorten,
     unreadable_gold_message,
+    warn_at_caller,
 )
 from .tags import NOTEBOOK_TAGS, Tags, _check_tags
 
@@ -146,7 +146,7 @@ class AccuracyRewardKo(RewardFunction):
                 scores.append(self.correct if verdict else self.wrong)
         message = unreadable_gold_message(self.__name__, unreadable, undecided)
         if message is not None:
-            warnings.warn(message, UserWarning, stacklevel=4)
+            warn_at_caller(message)
         return scores, {"extracted": extracted}
 
 

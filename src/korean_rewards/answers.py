@@ -102,6 +102,7 @@ from .numbers.grading import (
     unreadable_gold_message,
     value_readings,
     values_match,
+    warn_at_caller,
 )
 from .tags import NOTEBOOK_TAGS, Tags, _check_tags, extract_solution
 
@@ -236,7 +237,7 @@ def _warn_about_golds(reward: str, unreadable: list[Any]) -> None:
     """One warning per batch that counts the rows whose gold cannot be read (they score None)."""
     message = unreadable_gold_message(reward, unreadable)
     if message is not None:
-        warnings.warn(message, UserWarning, stacklevel=5)
+        warn_at_caller(message)
 
 
 # -- check_numbers_ko ---------------------------------------------------------------------------------------------

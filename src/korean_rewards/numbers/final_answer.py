@@ -622,7 +622,14 @@ _INTRODUCES = re.compile(
 def _introduces_method(text: str, start: int, end: int) -> bool:
     """Whether the cue's span says how the answer will be found, with no number after that saying."""
     intro = _INTRODUCES.search(text, start, end)
-    return intro is not None and _DIGIT_CHAR.search(text, intro.end(), end) is None and _DIGIT_CHAR.search(text, end) is not None
+    return (
+        intro is not None
+        and _DIGIT_CHAR.search(text, intro.end(), end) is None
+        and _DIGIT_CHAR.search(text, end, end + _INTRO_REACH) is not None
+    )
+
+
+_INTRO_REACH = 4000  # how far after a method-introducing cue its computation is looked for (bounded work)
 
 
 # A correction after a stated answer: the answer that follows replaces it ("답은 12개… 아니, 다시 계산하면 14개",

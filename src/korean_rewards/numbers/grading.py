@@ -27,10 +27,13 @@ from __future__ import annotations
 
 import math
 import re
+import sys
+import warnings
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from .budget import _read_within_budget
@@ -56,6 +59,7 @@ __all__ = [
     "unreadable_gold_message",
     "value_readings",
     "values_match",
+    "warn_at_caller",
 ]
 
 T = TypeVar("T")
@@ -346,6 +350,27 @@ def shorten(text: str | None) -> str | None:
     if text is None or len(text) <= _LOG_LIMIT:
         return text
     return text[:_LOG_LIMIT] + "…"
+
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
+
+
+def warn_at_caller(message: str) -> None:
+    """``warnings.warn(message)`` pointing at the first frame outside this library: the user's call of the reward
+    (directly, through ``.score()``, ``combine`` or TRL's trainer).
+
+    Example:
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     warn_at_caller("a note")
+        >>> "korean_rewards" not in caught[0].filename
+        True
+    """
+    frame, level = sys._getframe(0), 1
+    while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, UserWarning, stacklevel=level)
 
 
 def unreadable_gold_message(reward: str, golds: list[Any], undecided: int = 0) -> str | None:
