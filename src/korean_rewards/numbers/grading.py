@@ -364,8 +364,8 @@ def warn_at_caller(message: str) -> None:
         >>> with warnings.catch_warnings(record=True) as caught:
         ...     warnings.simplefilter("always")
         ...     warn_at_caller("a note")
-        >>> "korean_rewards" not in caught[0].filename
-        True
+        >>> caught[0].filename.endswith("grading.py")
+        False
     """
     frame, level = sys._getframe(0), 1
     while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(_PACKAGE_DIR):
