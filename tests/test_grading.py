@@ -276,3 +276,23 @@ def test_gold_warnings_point_at_the_callers_line(call) -> None:  # type: ignore[
         warnings.simplefilter("always")
         call()
     assert [w.filename for w in caught] == [__file__]
+
+
+@pytest.mark.parametrize(
+    ("answer", "gold", "score"),
+    [
+        (r"$4\sqrt{2}$", "4", -4.5),  # an expression that is no number: "not a number", never a ratio band
+        ("4√2", "4", -4.5),
+        ("3x", "3", -4.5),
+        (r"\pm 7", "7", -4.5),
+        ("15~16", "15", -4.5),
+        ("6 × 7 = 42", "42", 3.5),  # evaluated whole: equal after normalization
+        ("6 × 7 = 42", "6", -2.5),
+        (r"32,\! 349", "32349", 3.5),
+        ("42", "정답: 42", 3.5),  # the gold read like a completion
+        ("42", "42", 5.0),
+    ],
+)
+def test_check_answer_ko_reads_expressions_whole(answer: str, gold: str, score: float) -> None:
+    completion = f"풀이<end_working_out><SOLUTION>{answer}</SOLUTION>"
+    assert check_answer_ko(completions=[completion], answer=[gold]) == [score]

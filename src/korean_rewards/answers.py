@@ -378,6 +378,7 @@ def _several_numbers(text: str, solution_start: str, solution_end: str) -> bool:
 # -- check_answer_ko ----------------------------------------------------------------------------------------------
 
 _WHITESPACE = re.compile(r"\s+")
+_HANGUL = re.compile("[가-힣]")
 
 
 def _normalized_text(text: str) -> str:
@@ -458,13 +459,15 @@ class CheckAnswerKo(RewardFunction):
                 scores.append(self.no_answer)
             else:
                 try:
-                    score, over_budget = read_within_budget(self.__name__, text, self._compare, guess, gold_answer)
+                    score, over_budget = read_within_budget(
+                        self.__name__, text, self._compare, guess, gold_answer, gold
+                    )
                     scores.append(self.score_range[0] if over_budget else score)  # worst: issue 17's work budget
                 except Exception:  # noqa: BLE001 - never raise on model output
                     scores.append(self.unparseable)
         return scores, {"extracted": extracted}
 
-    def _compare(self, guess: str, gold: str) -> float:
+    def _compare(self, guess: str, gold: str, raw_gold: Any = None) -> float:
         if guess == gold:
             return self.exact
         guess, gold = guess.strip(), gold.strip()
@@ -478,7 +481,15 @@ class CheckAnswerKo(RewardFunction):
             return self._band(_band_level(plain_guess / plain_gold))
         if len(guess) <= 10_000 and len(gold) <= 10_000 and _normalized_text(guess) == _normalized_text(gold):
             return self.normalized
-        guess_value, gold_value = read_number(guess), read_number(gold)
+        whole = read_answer_span(guess)
+        if whole is not None and (whole.hedged or whole.expression or whole.value is None):
+            return self.unparseable  # 3x, 4√2, \pm 7, 15~16: no number, never "contains the gold's number"
+        if whole is not None and _HANGUL.search(guess) is None:
+            guess_value: tuple[Fraction, bool] | None = (whole.value, whole.percent)  # 6 × 7 = 42, - 3
+        else:
+            guess_value = read_number(guess)
+        read = read_gold(gold if raw_gold is None else raw_gold)  # 정답: 42 is read like a completion
+        gold_value = None if read is None or read.value is None else (read.value, read.percent)
         if guess_value is None or gold_value is None:
             return self.unparseable
         value, percent = guess_value
