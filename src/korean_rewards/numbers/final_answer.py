@@ -238,6 +238,9 @@ def _restated(span: str, match: NumberMatch | None, source: str) -> FinalAnswer 
     an amount restated in another unit (``40cm이고, 이는 0.4m``); None otherwise."""
     if match is None or _UNIT_START.match(span, match.end) is None:
         return None
+    if _RESTATEMENT_HINT.search(span) is None and _DIGIT_CHAR.search(span, max(0, match.start - 6), match.start) is None:
+        if _DIGIT_CHAR.search(span, match.end, match.end + 6) is None:
+            return None  # one amount with its unit, no restatement marker, no compound: the number itself
     numbers = [number for number in _scan(span, 0, len(span)) if not _inside_word(span, number)]
     restated = restated_answer(span, numbers, match)
     if restated is None:
@@ -246,6 +249,7 @@ def _restated(span: str, match: NumberMatch | None, source: str) -> FinalAnswer 
     return FinalAnswer(value, False, text, source, alternatives=alternatives, quantity=key)
 
 
+_RESTATEMENT_HINT = re.compile(r"즉|이는|이것은|곧|다시 말|바꾸어|환산|i\.e\.|that is|[(（]")
 _UNIT_START = re.compile(r"[ \t]?[A-Za-z년월일시분초밀센미킬그리]")
 
 
@@ -274,10 +278,7 @@ def _math_only_answer(span: str) -> FinalAnswer | None:
     """An answer span that is one math expression, with at most Korean words after it (``$2\\sqrt{3}$입니다``,
     ``4√2``, ``x + 5``, ``\\( (9+1) \\)``): its value, or ``expression=True`` when it does not reduce to a
     number, or a hedge (``\\pm 7``); None for a span with prose in it."""
-    end = len(span)
-    while end > 0 and (_is_hangul(span[end - 1]) or span[end - 1] in " \t\n.。!,:"):
-        end -= 1
-    body = span[:end].strip()
+    body = span[: len(span) - _TRAILING_WORDS.match(span[::-1]).end()].strip()  # reversed: one linear match
     if not body or len(body) > _SPAN_LIMIT or _PROSE.search(_WRAPPED.sub(" ", body)) is not None:
         return None
     if "\\boxed" in body:
@@ -300,6 +301,7 @@ def _math_only_answer(span: str) -> FinalAnswer | None:
     return None
 
 
+_TRAILING_WORDS = re.compile(r"[가-힣 \t\n.。!,:]*")  # Korean words and punctuation, matched on the reversed span
 _LETTER_AFTER_NUMBER = re.compile(r"(?<=[0-9}])[ \t]?(?![eE][-+]?[0-9])([A-Za-z])(?![A-Za-z{])")
 
 
@@ -522,9 +524,13 @@ def _free_answer(text: str, prefix: str = "", depth: int = 0) -> FinalAnswer | N
     answer hands over to the corrected one; then concluding sentences (따라서 … 이다); then the conclusion of the
     sentence of the last number."""
     text = _without_side_remarks(text)
-    cues = _cues(text)
     boxed = _boxed_content(text)
-    named = _named_answer(text, cues, prefix)
+    if boxed is not None and not any(text.find(word, boxed[1]) >= 0 for word in ("답", "answer", "Answer", "ANSWER")):
+        cues: list[tuple[int, int, int, bool, bool]] = []  # nothing after the last box can name another answer
+        named = None
+    else:
+        cues = _cues(text)
+        named = _named_answer(text, cues, prefix)
     if named is not None and (boxed is None or named[2] > boxed[1]):
         answer, start, end = named
         corrected = _corrected_answer(text, start, prefix, depth)  # "답은 12개… 아니, 다시 계산하면 15개"
@@ -636,9 +642,9 @@ _INTRO_REACH = 4000  # how far after a method-introducing cue its computation is
 # "Answer: 30. Wait, I miscounted"). A check that agrees ("다시 확인하면 12 × 3 = 36으로 맞습니다") is none.
 _CORRECTED = re.compile(
     r"아니[,.…!]|아니요|아닙니다|잘못|틀렸|틀린|실수|빠뜨|빠트|놓쳤|정정|고치면|고쳐|착각|다시[ \t]?(?:계산|풀|세)"
-    r"|\b(?:wait|actually|oops|mistake|miscount(?:ed)?|incorrect|wrong)\b",
-    re.IGNORECASE,
 )
+# English corrections; the pattern starts with the word (a fast scan), the letter before it is checked after
+_CORRECTED_ENGLISH = re.compile(r"(?:[Ww]ait|WAIT|[Aa]ctually|[Oo]ops|[Mm]istake|[Mm]iscount|[Ii]ncorrect|[Ww]rong)(?![a-z])")
 _CORRECTION_REACH = 300
 _CORRECTION_DEPTH = 4
 
@@ -647,7 +653,12 @@ def _corrected_answer(text: str, start: int, prefix: str, depth: int) -> FinalAn
     """The answer of the text after a correction that follows the answer span starting at ``start``, or None."""
     if depth >= _CORRECTION_DEPTH:
         return None
-    correction = _CORRECTED.search(text, start, start + _CORRECTION_REACH)
+    stop = start + _CORRECTION_REACH
+    correction = _CORRECTED.search(text, start, stop)
+    for english in _CORRECTED_ENGLISH.finditer(text, start, stop if correction is None else correction.start()):
+        if english.start() == 0 or not text[english.start() - 1].isalpha():
+            correction = english
+            break
     if correction is None:
         return None
     corrected = _free_answer(text[correction.start() :], prefix, depth + 1)
@@ -671,13 +682,12 @@ _STATES_ANSWER = re.compile(
 _DIGIT_CHAR = re.compile(r"[0-9０-９]")
 
 
-_SIDE_REMARK_WORDS = ("참고", "덧붙", "추가로", "부가적", "한편", "여담", "Note", "By the way", "ide note")
+_SIDE_REMARK_WORD = re.compile("참고|덧붙|추가로|부가적|한편|여담|Note|By the way|ide note")  # a fast first test
 
 
 def _without_side_remarks(text: str) -> str:
     low = max(0, len(text) - 4 * _CUE_REACH)
-    tail = text[low:]
-    if not any(word in tail for word in _SIDE_REMARK_WORDS):
+    if _SIDE_REMARK_WORD.search(text, low) is None:
         return text
     for remark in _SIDE_REMARK.finditer(text, low):
         if remark.start() == 0 or _STATES_ANSWER.search(text, remark.end()) is not None:
