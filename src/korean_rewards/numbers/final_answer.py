@@ -305,6 +305,7 @@ _TRAILING_WORDS = re.compile(r"[가-힣 \t\n.。!,:]*")  # Korean words and punc
 _LETTER_AFTER_NUMBER = re.compile(r"(?<=[0-9}])[ \t]?(?![eE][-+]?[0-9])([A-Za-z])(?![A-Za-z{])")
 
 
+_ASCII_LETTER = re.compile("[A-Za-z]")
 _LETTERISH = re.compile(r"[A-Za-z\\√∛∜π±∓]")
 # Hangul inside an expression, or an ASCII word of two letters or more that is not a LaTeX command or a unit
 _PROSE = re.compile(
@@ -341,10 +342,12 @@ def _conclusion(span: str, prefer_last: bool) -> tuple[NumberMatch | None, bool]
     marker (``(3) 64``, ``③ 64``, ``2번째 방법으로 56``), and everything before the last ``=``. Of what remains,
     the first (or with ``prefer_last`` the last) is the conclusion; two different values joined by 또는, 혹은,
     이나, or, ``~`` ... or a span that says "중 하나" (one of) hedge."""
-    numbers = [number for number in _scan(span, 0, len(span)) if not _inside_word(span, number)]
+    numbers = list(_scan(span, 0, len(span)))
+    if numbers and _ASCII_LETTER.search(span) is not None:
+        numbers = [number for number in numbers if not _inside_word(span, number)]
     if not numbers:
         return None, False
-    if _ordinal_hedge(span, numbers):
+    if len(numbers) > 1 and _ordinal_hedge(span, numbers):
         return None, True  # 10번째 아니면 11번째
     equals = [m.end() for m in _EQUALS.finditer(span)]
     if equals:
@@ -386,6 +389,8 @@ def _conclusion(span: str, prefer_last: bool) -> tuple[NumberMatch | None, bool]
 def _ordinal_hedge(span: str, numbers: list[NumberMatch]) -> bool:
     """Two different ordinals joined by a hedge word (``10번째 아니면 11번째``, ``3번째 또는 4번째``): the ordinal
     marks that make a number a label elsewhere do not make this a single answer."""
+    if _HEDGE_BETWEEN.search(span) is None:
+        return False
     for left, right in zip(numbers, numbers[1:]):
         if (
             left.value != right.value
