@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from korean_rewards import NOTEBOOK_TAGS, Tags
 from korean_rewards.answers import CheckAnswerKo, CheckNumbersKo, check_answer_ko, check_numbers_ko
 from korean_rewards.numbers import ANSWER_WINDOW
-from korean_rewards.numbers.final_answer import is_inside_word, read_answer_span
+from korean_rewards.numbers.final_answer import read_answer_span
+from korean_rewards.numbers.math_answer import is_inside_word
 
 # The notebook's rewards, re-implemented plainly from its published regexes: benchmarks/notebook_reference.py
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))

@@ -91,7 +91,8 @@ from typing import Any, ClassVar
 
 from ._trl import RewardFunction, RewardOutput, _span
 from .numbers import ANSWER_WINDOW, find_numbers
-from .numbers.final_answer import find_final_answer, is_inside_word, read_answer_span
+from .numbers.final_answer import find_final_answer, read_answer_span
+from .numbers.math_answer import is_inside_word
 from .numbers.grading import (
     gold_text,
     numbers_between,

@@ -3,8 +3,11 @@ r"""Locating the final answer of a completion: answer tags, ``</think>``, ``\box
 :func:`find_final_answer` says where the answer is and reads it (:class:`FinalAnswer`); answer spans are read
 whole first (:func:`~korean_rewards.numbers.expression.parse_korean_number`, then
 :func:`~korean_rewards.numbers.latex.evaluate_arithmetic`), then by the number their sentence concludes with.
-:func:`extract_answer_number` is its value for a text without answer tags. Every rule and why:
-``docs/number-parsing.md`` ("Choosing the answer number").
+:func:`extract_answer_number` is its value for a text without answer tags. Where cues, corrections and side
+remarks are is :mod:`~korean_rewards.numbers.cues`; answers written as math (expressions evaluated whole or found
+irreducible, LaTeX number forms) are :mod:`~korean_rewards.numbers.math_answer`; amounts restated in another unit
+are :mod:`~korean_rewards.numbers.quantity`. Every rule and why: ``docs/number-parsing.md`` ("Choosing the answer
+number", "Grading").
 
 Example:
     >>> extract_answer_number("3 + 5 = 8. 따라서 답은 8개입니다. 검산: 8 - 5 = 3")
@@ -19,54 +22,31 @@ from typing import NamedTuple
 
 from .expression import _parse
 from .latex import _boxed_content, evaluate_arithmetic
-from .lexicon import _CIRCLED, _is_hangul
+from .lexicon import _CIRCLED
+from .cues import (
+    _CUE_REACH,
+    _SENTENCE_END,
+    _correction_at,
+    _cues,
+    _introduces_method,
+    _sentence_end,
+    _sentence_start,
+    _without_side_remarks,
+)
+from .math_answer import (
+    _ASCII_LETTER,
+    _DIGIT_CHAR,
+    _LETTERISH,
+    MathAnswer,
+    expression_around,
+    is_inside_word,
+    math_only_answer,
+    normalize_latex_numbers,
+)
 from .quantity import restated_answer
 from .scan import NumberMatch, _last_answer_number, _scan
 
-__all__ = ["FinalAnswer", "extract_answer_number", "find_final_answer", "is_inside_word", "normalize_latex_numbers", "read_answer_span"]
-
-# ---------------------------------------------------------------------------------------------------------------
-# Answer cues
-# ---------------------------------------------------------------------------------------------------------------
-
-_CUE_TRIES = 32
-_CUE_REACH = 100
-_SENTENCE_END = re.compile(r"[.!?。](?=\s|\Z)|\n")
-_KOREAN_CUE_AFTER = re.compile(r"(?:변|안)?[ \t]{0,2}(?:은|는|[:：=])")  # 답은, 답:, 답변:, 답안은
-_ENGLISH_CUE_AFTER = re.compile(r"[ \t]{0,2}(?:is\b|[:：=])[ \t]{0,2}:?|[ \t]{0,2}(?=\\\(|\\\[|\$)", re.IGNORECASE)
-
-
-def _cue_ends(text: str) -> list[int]:
-    """Ends of the last answer cues (정답은, 답:, 최종 답, answer is, Answer:), latest first.
-
-    At most the last 32 occurrences of 답 and of each spelling of "answer" are looked at (linear time)."""
-    ends = []
-    end = len(text)
-    for _ in range(_CUE_TRIES):  # Korean cues all contain 답
-        at = text.rfind("답", 0, end)
-        if at < 0:
-            break
-        end = at
-        before = text[at - 1] if at else ""
-        after = _KOREAN_CUE_AFTER.match(text, at + 1)
-        final = text[max(0, at - 3) : at].replace(" ", "").endswith("최종")
-        if before in ("정", "해") or final or not _is_hangul(before):
-            if after is not None:
-                ends.append(after.end())
-            elif final:
-                ends.append(at + 1)
-    for spelling in ("answer", "Answer", "ANSWER"):
-        end = len(text)
-        for _ in range(_CUE_TRIES):
-            at = text.rfind(spelling, 0, end)
-            if at < 0:
-                break
-            end = at
-            after = _ENGLISH_CUE_AFTER.match(text, at + 6)
-            if after is not None:
-                ends.append(after.end())
-    return sorted(ends, reverse=True)[:_CUE_TRIES]
-
+__all__ = ["FinalAnswer", "extract_answer_number", "find_final_answer", "read_answer_span"]
 
 class FinalAnswer(NamedTuple):
     r"""The final answer of a completion, as :func:`find_final_answer` locates it.
@@ -103,7 +83,6 @@ _SPAN_LIMIT = 400  # an answer span longer than this is read by scanning, not as
 _BLOCK_TRIES = 4  # answer blocks looked at, from the last
 _BLOCK_LIMIT = 2000  # characters of one answer block read
 _OPERATOR = re.compile(r"[-+*/^×÷·−=\\]")
-_CONCLUDING_WORDS = ("따라서", "그러므로", "그래서", "결론적으로", "결국", "즉", "최종적으로", "Therefore", "Thus", "Hence", "So")
 # what follows a number that the sentence does not conclude with ("24가 아닌 25", "360의 절반인 180", "(3) 64")
 _NEGATED_AFTER = re.compile(r"[ \t]?[가-힣A-Za-z%]{0,3}?[ \t]?(?:이|가|은|는)?[ \t]?(?:아니|아닌|아님)")
 _NEGATED_BEFORE = re.compile(r"\bnot[ \t]*\Z", re.IGNORECASE)  # "not 24 but 25"
@@ -122,116 +101,6 @@ _HEDGE_SPAN = re.compile(r"중[ \t]?(?:하나|에서|의 하나)|one of|either|�
 _EQUALS = re.compile(r"[=＝]")
 _SIMPLE_NUMBER = re.compile(r"[ \t\n]*(-?[0-9]{1,40}(?:\.[0-9]{1,40})?)[ \t\n]*\Z")
 _EXPRESSION_WORDS = 8
-
-# ---------------------------------------------------------------------------------------------------------------
-# LaTeX number forms and answers that are expressions
-# ---------------------------------------------------------------------------------------------------------------
-
-# thousands separators of MATH-style LaTeX between digit groups: 32,\! 349 / 32,\!349 / 14{,}916 / 14 {, }916
-_LATEX_THOUSANDS = re.compile(r"(?<=[0-9])[ \t]?(?:,\\![ \t]?|\{,[ \t]?\})[ \t]?(?=[0-9]{3}(?![0-9]))")
-_ESCAPED_DOLLAR = re.compile(r"\\\$[ \t]?")  # \$16.20: a currency sign, never a math delimiter
-
-
-def normalize_latex_numbers(text: str) -> str:
-    r"""The text with LaTeX number forms made plain: ``,\!`` and ``{,}`` thousands separators become commas,
-    ``\$`` (an escaped dollar: currency) is dropped and ``\cfrac`` is read as ``\frac``. Linear; decimal points
-    stay decimal points.
-
-    Example:
-        >>> normalize_latex_numbers(r"\boxed{\$16,\!386.20} and $14 {, }916$, $\cfrac{1}{3}$")
-        '\\boxed{16,386.20} and $14,916$, $\\frac{1}{3}$'
-    """
-    if "\\" not in text and "{," not in text:
-        return text
-    if ",\\!" in text or "{," in text:
-        text = _LATEX_THOUSANDS.sub(",", text)
-    if "\\$" in text:
-        text = _ESCAPED_DOLLAR.sub("", text)
-    return text.replace("\\cfrac", "\\frac")
-
-
-_MATH_DELIMITERS = (("$$", "$$"), ("\\[", "\\]"), ("\\(", "\\)"), ("$", "$"))
-# what makes an expression irreducible to a number: radicals, pi, functions, the imaginary unit, variables
-_IRREDUCIBLE = re.compile(
-    r"\\(?:sqrt|pi|sin|cos|tan|cot|sec|csc|arcsin|arccos|arctan|log|ln|exp|lim|sum|int|infty|theta|alpha|beta"
-    r"|gamma|omega|phi|mathrm\{[ei]\}|mathit\{[a-z]\})(?![A-Za-z])|[√∛∜π∞]"
-    r"|(?<![\\A-Za-z])(?!(?<=[0-9.])[eE][-+]?[0-9])[A-Za-z](?![A-Za-z])"  # a variable; 1.2e3 is a number
-)
-_PLUS_MINUS = re.compile(r"\\pm(?![A-Za-z])|\\mp(?![A-Za-z])|[±∓]")
-_WRAPPED = re.compile(r"\\(?:text|mathrm|textrm|mbox|textbf|mathbf|operatorname)\s?\{[^{}]{0,64}\}")
-_APPROX = re.compile(r"\\approx(?![A-Za-z])|≈|\\simeq(?![A-Za-z])")
-# a single letter glued to a number that is a unit, not a variable (5m, 3g, 2L, 10s, 4h, 3t)
-_UNIT_LETTERS = frozenset("mgLlshtKWVAJNCFBT")
-_GLUED_AFTER = re.compile(
-    r"[ \t]?\\(?:sqrt|pi|sin|cos|tan|log|ln|mathrm\{[ei]\}|i)(?![A-Za-z])|[√∛∜π]|(?P<letter>[A-Za-z])(?![A-Za-z0-9])"
-)
-_GLUED_BEFORE = re.compile(r"(?:\\sqrt\{?|\\pi|[√∛∜π]|\\frac\{[^{}]{0,20}\\sqrt[^{}]{0,20}\}\{?)[ \t]?\Z")
-
-
-def _math_segment(span: str, pos: int) -> tuple[int, int] | None:
-    """Start and end of the content of the inline or display math (``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]``)
-    around ``span[pos]``, or None."""
-    for opening, closing in _MATH_DELIMITERS:
-        if opening == "$":
-            before = span.count("$", 0, pos) - 2 * span.count("$$", 0, pos)
-            if before % 2 == 0:
-                continue
-            start = span.rfind("$", 0, pos) + 1
-        else:
-            start = span.rfind(opening, 0, pos)
-            if start < 0 or span.rfind(closing, start, pos) >= 0:
-                continue
-            start += len(opening)
-        end = span.find(closing, pos)
-        if end >= 0:
-            return start, end
-    return None
-
-
-def _expression_of(content: str) -> str:
-    """The part of a math expression that states its value: before ``\\approx``, after the last ``=``."""
-    approx = _APPROX.search(content)
-    if approx is not None:
-        before = content[: approx.start()]
-        before = before[before.rfind("=") + 1 :]
-        if _DIGIT_CHAR.search(before) is not None:
-            return before  # x = 1/3 \\approx 0.33: the exact value
-        content = content[approx.end() :]  # x \\approx 11: the value
-    equals = content.rfind("=")
-    return content[equals + 1 :] if equals >= 0 else content
-
-
-def _is_irreducible(expression: str) -> bool:
-    """Whether an expression that safe arithmetic cannot evaluate holds a radical, pi, a function or a variable."""
-    return _IRREDUCIBLE.search(_WRAPPED.sub(" ", expression)) is not None
-
-
-def _whole_expression(span: str, match: NumberMatch | None) -> FinalAnswer | None:
-    """What the answer number's surroundings make of it: the value of the math expression around it (``\\( (9+1)
-    \\)`` is 10, ``$x = 1/3 \\approx 0.3$`` is 1/3), an irreducible expression (``$2\\sqrt{3}$``, ``4√2``,
-    ``3x``: ``expression=True``), a hedge (``\\pm 7``), or None when the number stands for itself."""
-    if match is None:
-        return None
-    if _PLUS_MINUS.search(span, max(0, match.start - 6), match.start) is not None:
-        return FinalAnswer(None, False, span.strip(), "", True)  # \pm 7: two answers
-    segment = _math_segment(span, match.start)
-    if segment is not None:
-        content = span[segment[0] : segment[1]]
-        if len(content) <= _SPAN_LIMIT:
-            expression = _expression_of(content).strip()
-            value = evaluate_arithmetic(expression) if expression else None
-            if value is not None:
-                return FinalAnswer(value[0], value[1], expression, "")
-            if expression and _is_irreducible(expression):
-                return FinalAnswer(None, False, expression, "", expression=True)
-        return None
-    glued = _GLUED_AFTER.match(span, match.end)
-    if glued is not None and not (glued.group("letter") and glued.group("letter") in _UNIT_LETTERS):
-        return FinalAnswer(None, False, span[match.start : glued.end()].strip(), "", expression=True)
-    if _GLUED_BEFORE.search(span, max(0, match.start - 48), match.start) is not None:
-        return FinalAnswer(None, False, span.strip(), "", expression=True)
-    return None
-
 
 def _restated(span: str, match: NumberMatch | None, source: str) -> FinalAnswer | None:
     """The answer as a quantity when the chosen number is part of a compound (``1시간 30분``, ``4월 10일``) or of
@@ -253,64 +122,12 @@ _RESTATEMENT_HINT = re.compile(r"즉|이는|이것은|곧|다시 말|바꾸어|�
 _UNIT_START = re.compile(r"[ \t]?[A-Za-z년월일시분초밀센미킬그리]")
 
 
+def _final(answer: MathAnswer, source: str) -> FinalAnswer:
+    return FinalAnswer(answer.value, answer.percent, answer.text, source, answer.hedged, answer.expression)
+
+
 def _inside_word(text: str, match: NumberMatch) -> bool:
     return is_inside_word(text, match.start, match.end)
-
-
-def is_inside_word(text: str, start: int, end: int) -> bool:
-    """Whether the number ``text[start:end]`` is glued to ASCII letters on both sides (``AZYUK2A``, ``B2B``): part
-    of a word or a name, no answer; after a LaTeX command (``\\times3x``) it is a number.
-
-    Example:
-        >>> is_inside_word("AZYUK2A", 5, 6), is_inside_word("x2", 1, 2), is_inside_word("2A", 0, 1)
-        (True, False, False)
-    """
-    after = text[end] if end < len(text) else ""
-    if not (after.isascii() and after.isalpha()):
-        return False
-    at = start
-    while at > 0 and at > start - 32 and text[at - 1].isascii() and text[at - 1].isalpha():
-        at -= 1
-    return at < start and (at == 0 or text[at - 1] != "\\")
-
-
-def _math_only_answer(span: str) -> FinalAnswer | None:
-    """An answer span that is one math expression, with at most Korean words after it (``$2\\sqrt{3}$입니다``,
-    ``4√2``, ``x + 5``, ``\\( (9+1) \\)``): its value, or ``expression=True`` when it does not reduce to a
-    number, or a hedge (``\\pm 7``); None for a span with prose in it."""
-    body = span[: len(span) - _TRAILING_WORDS.match(span[::-1]).end()].strip()  # reversed: one linear match
-    if not body or len(body) > _SPAN_LIMIT or _PROSE.search(_WRAPPED.sub(" ", body)) is not None:
-        return None
-    if "\\boxed" in body:
-        boxed = _boxed_content(body)
-        if boxed is not None:
-            body = body[boxed[0] : boxed[1]]
-    for mark in ("$$", "$", "\\(", "\\)", "\\[", "\\]"):
-        body = body.replace(mark, " ")
-    if _PLUS_MINUS.search(body) is not None:
-        return FinalAnswer(None, False, body.strip(), "", True)
-    expression = _expression_of(body).strip()
-    if not expression:
-        return None
-    variable = any(letter not in _UNIT_LETTERS for letter in _LETTER_AFTER_NUMBER.findall(expression))
-    value = None if variable else evaluate_arithmetic(expression)
-    if value is not None:
-        return FinalAnswer(value[0], value[1], expression, "")
-    if variable or _is_irreducible(expression):
-        return FinalAnswer(None, False, expression, "", expression=True)
-    return None
-
-
-_TRAILING_WORDS = re.compile(r"[가-힣 \t\n.。!,:]*")  # Korean words and punctuation, matched on the reversed span
-_LETTER_AFTER_NUMBER = re.compile(r"(?<=[0-9}])[ \t]?(?![eE][-+]?[0-9])([A-Za-z])(?![A-Za-z{])")
-
-
-_ASCII_LETTER = re.compile("[A-Za-z]")
-_LETTERISH = re.compile(r"[A-Za-z\\√∛∜π±∓]")
-# Hangul inside an expression, or an ASCII word of two letters or more that is not a LaTeX command or a unit
-_PROSE = re.compile(
-    r"[가-힣]|(?<![\\A-Za-z])(?!(?:cm|mm|km|kg|mg|ml|mL|pct)(?![A-Za-z]))[A-Za-z]{2,}"
-)
 
 
 def _span_value(span: str) -> tuple[Fraction, bool] | None:
@@ -410,18 +227,18 @@ def _read_span(text: str, start: int, end: int, source: str, prefer_last: bool =
     check = _CHECK_REMARK.search(span)
     if check is not None and check.start() > 0:
         span = span[: check.start()]  # 정답: 17 (검산: 17 + 8 = 25)
-    expression = _math_only_answer(span) if _LETTERISH.search(span) else None
+    expression = math_only_answer(span) if _LETTERISH.search(span) else None
     if expression is not None:
-        return expression._replace(source=source)
+        return _final(expression, source)
     whole = _span_value(span.strip())
     if whole is not None:
         return FinalAnswer(whole[0], whole[1], span.strip(), source)
     match, hedged = _conclusion(span, prefer_last)
     if hedged:
         return FinalAnswer(None, False, span.strip(), source, True)
-    expression = _whole_expression(span, match)
+    expression = expression_around(span, match)
     if expression is not None:
-        return expression._replace(source=source)
+        return _final(expression, source)
     restated = _restated(span, match, source)
     if restated is not None:
         return restated
@@ -466,60 +283,6 @@ def _final_words(span: str, match: NumberMatch | None, prefer_last: bool) -> tup
         if parsed is not None:
             return parsed[0], parsed[1], body[start:]
     return None
-
-
-def _sentence_end(text: str, start: int, limit: int) -> int:
-    stop = _SENTENCE_END.search(text, start, limit)
-    return stop.start() if stop else limit
-
-
-def _sentence_start(text: str, end: int) -> int:
-    low = max(0, end - _CUE_REACH)
-    starts = [text.rfind(mark, low, end) for mark in (". ", "! ", "? ", "\n", "。")]
-    return max(max(starts) + 1, low)
-
-
-_BACKWARD_CUE = re.compile(r"(?:정)?답(?:이다|입니다|이에요|이야|임|이\b|[.。]|\s*\Z)")
-
-
-def _cues(text: str) -> list[tuple[int, int, int, bool, bool]]:
-    """Answer cues, latest first, as (position, span start, span end, prefer_last, names the answer): forward cues (정답은, 답:,
-    최종 답, answer is) read the rest of their sentence; backward cues (``180이 답이다``) and concluding
-    sentences (따라서 … 이다, Therefore …) read their sentence up to the cue."""
-    cues = []
-    for cue_end in _cue_ends(text):
-        cues.append((cue_end, cue_end, _sentence_end(text, cue_end, min(len(text), cue_end + _CUE_REACH)), False, True))
-    end = len(text)
-    for _ in range(_CUE_TRIES):
-        at = text.rfind("답", 0, end)
-        if at < 0:
-            break
-        end = at
-        head = at - 1 if at and text[at - 1] == "정" else at
-        if _BACKWARD_CUE.match(text, head) and head > 0 and text[head - 1] in " \t":
-            cues.append((at, _sentence_start(text, head), head, True, True))
-    for at, start in _concluding_words(text):
-        cues.append((at, start, _sentence_end(text, start, min(len(text), start + 2 * _CUE_REACH)), True, False))
-    return sorted(cues, key=lambda cue: cue[0], reverse=True)
-
-
-def _concluding_words(text: str) -> list[tuple[int, int]]:
-    """Places and ends of the last words that open a concluding sentence (따라서, 그러므로, Therefore, ...), at
-    most 4 of each, found with ``rfind`` (linear)."""
-    found = []
-    for word in _CONCLUDING_WORDS:
-        end = len(text)
-        for _ in range(4):
-            at = text.rfind(word, 0, end)
-            if at < 0:
-                break
-            end = at
-            after = at + len(word)
-            if (at == 0 or not text[at - 1].isalnum()) and (after == len(text) or text[after] in " \t\n,"):
-                if word == "즉" and text[max(0, at - 2) : at].strip() in (",", "，"):
-                    continue  # "80초, 즉 1분 20초": a restatement inside the sentence, not a conclusion
-                found.append((at, after))
-    return found
 
 
 def _free_answer(text: str, prefix: str = "", depth: int = 0) -> FinalAnswer | None:
@@ -574,15 +337,15 @@ def _free_answer(text: str, prefix: str = "", depth: int = 0) -> FinalAnswer | N
     if end - start <= _SPAN_LIMIT:  # the last number's sentence: a hedge ("25 또는 26"), or final words (일조이다)
         span = normalize_latex_numbers(text[start:end])
         normalized = len(span) != end - start  # 32,\! 349: the last number read again in the plain span
-        expression = _math_only_answer(span) if _LETTERISH.search(span) else None
+        expression = math_only_answer(span) if _LETTERISH.search(span) else None
         if expression is not None:
-            return expression._replace(source=prefix + "last")
+            return _final(expression, prefix + "last")
         match, hedged = _conclusion(span, prefer_last=True)
         if hedged:
             return FinalAnswer(None, False, span.strip(), prefix + "last", True)
-        expression = _whole_expression(span, match)
+        expression = expression_around(span, match)
         if expression is not None:
-            return expression._replace(source=prefix + "last")
+            return _final(expression, prefix + "last")
         restated = _restated(span, match, prefix + "last")
         if restated is not None:
             return restated
@@ -621,36 +384,6 @@ def _named_answer(
     return None
 
 
-# A cue that introduces the method rather than stating the answer: "답은 다음 두 단계를 거쳐 구합니다", "정답은 세
-# 가지 경우로 나누어 구해 보겠습니다", "The answer can be found as follows".
-_INTRODUCES = re.compile(
-    r"구합니다|구해[ \t]?보|구하겠|구할[ \t]?수|구하기|계산합니다|계산해[ \t]?보|계산하겠|풀어[ \t]?보|풀겠|알아보|알아봅|살펴보"
-    r"|살펴봅|거쳐|나누어|나눠서|as follows|can be found|is found by|we (?:need|will|can)|let(?:'s| us)",
-    re.IGNORECASE,
-)
-
-
-def _introduces_method(text: str, start: int, end: int) -> bool:
-    """Whether the cue's span says how the answer will be found, with no number after that saying."""
-    intro = _INTRODUCES.search(text, start, end)
-    return (
-        intro is not None
-        and _DIGIT_CHAR.search(text, intro.end(), end) is None
-        and _DIGIT_CHAR.search(text, end, end + _INTRO_REACH) is not None
-    )
-
-
-_INTRO_REACH = 4000  # how far after a method-introducing cue its computation is looked for (bounded work)
-
-
-# A correction after a stated answer: the answer that follows replaces it ("답은 12개… 아니, 다시 계산하면 14개",
-# "Answer: 30. Wait, I miscounted"). A check that agrees ("다시 확인하면 12 × 3 = 36으로 맞습니다") is none.
-_CORRECTED = re.compile(
-    r"아니[,.…!]|아니요|아닙니다|잘못|틀렸|틀린|실수|빠뜨|빠트|놓쳤|정정|고치면|고쳐|착각|다시[ \t]?(?:계산|풀|세)"
-)
-# English corrections; the pattern starts with the word (a fast scan), the letter before it is checked after
-_CORRECTED_ENGLISH = re.compile(r"(?:[Ww]ait|WAIT|[Aa]ctually|[Oo]ops|[Mm]istake|[Mm]iscount|[Ii]ncorrect|[Ww]rong)(?![a-z])")
-_CORRECTION_REACH = 300
 _CORRECTION_DEPTH = 4
 
 
@@ -658,51 +391,15 @@ def _corrected_answer(text: str, start: int, prefix: str, depth: int) -> FinalAn
     """The answer of the text after a correction that follows the answer span starting at ``start``, or None."""
     if depth >= _CORRECTION_DEPTH:
         return None
-    stop = start + _CORRECTION_REACH
-    correction = _CORRECTED.search(text, start, stop)
-    for english in _CORRECTED_ENGLISH.finditer(text, start, stop if correction is None else correction.start()):
-        if english.start() == 0 or not text[english.start() - 1].isalpha():
-            correction = english
-            break
+    correction = _correction_at(text, start)
     if correction is None:
         return None
-    corrected = _free_answer(text[correction.start() :], prefix, depth + 1)
+    corrected = _free_answer(text[correction:], prefix, depth + 1)
     if corrected is None or (corrected.value is None and not corrected.hedged and not corrected.expression):
         return None
     return corrected
 
 
-# A side remark after the answer ("참고로 넓이는 60입니다", "Note that the sum is 45"): set aside when the text
-# before it has a number and the text from it on states no answer (no cue, no box, no concluding sentence).
-_SIDE_REMARK = re.compile(
-    r"(?:(?<=[.!?。][ \t])|(?<=\n)|\A)[ \t]*(?:참고로|참고[ \t]?[:：]|덧붙여|덧붙이면|추가로|부가적으로|한편|여담으로"
-    r"|(?:Note|Also note)(?: that)?[,:]?(?=[ \t])|By the way|As a side note|Side note)"
-)
-_STATES_ANSWER = re.compile(
-    r"답|\\boxed|answer|"
-    + "|".join(word for word in _CONCLUDING_WORDS if word[0] != "S")
-    + r"|\bSo\b",
-    re.IGNORECASE,
-)
-_DIGIT_CHAR = re.compile(r"[0-9０-９]")
-
-
-_SIDE_REMARK_WORD = re.compile("참고|덧붙|추가로|부가적|한편|여담|Note|By the way|ide note")  # a fast first test
-
-
-def _without_side_remarks(text: str) -> str:
-    low = max(0, len(text) - 4 * _CUE_REACH)
-    if _SIDE_REMARK_WORD.search(text, low) is None:
-        return text
-    for remark in _SIDE_REMARK.finditer(text, low):
-        if remark.start() == 0 or _STATES_ANSWER.search(text, remark.end()) is not None:
-            continue
-        if _DIGIT_CHAR.search(text, max(0, remark.start() - _CUE_REACH * 2), remark.start()) is not None:
-            return text[: remark.start()]
-    return text
-
-
-# a text that ends on a connective ending, a particle or an operator was cut off before its answer
 _TRAILING_SPECIAL = re.compile(r"(?:\s*(?:<\|[A-Za-z_]{1,20}\|>|</s>|<eos>|<end_of_turn>|<\|eot_id\|>))+\s*\Z")
 # A text that stops on a connective, or on a lone operator after a number on its line ("3 + 5 ="), was cut off
 # mid-sentence; a run of operator characters ("++++") or a line without a number is no unfinished expression.
@@ -871,10 +568,10 @@ def read_answer_span(span: str) -> FinalAnswer | None:
     if line == original and _EXPRESSION_HINT.search(line) is None:
         return None
     try:
-        answer = _math_only_answer(line)
+        answer = math_only_answer(line)
     except Exception:  # noqa: BLE001 - never raise on model output
         return None
-    return None if answer is None else answer._replace(source="tags")
+    return None if answer is None else _final(answer, "tags")
 
 
 def _answer_number(text: str) -> tuple[NumberMatch | None, bool]:

@@ -38,7 +38,8 @@ from typing import Any, NamedTuple, TypeVar
 
 from .budget import _read_within_budget
 from .expression import _parse
-from .final_answer import FinalAnswer, find_final_answer, normalize_latex_numbers
+from .final_answer import FinalAnswer, find_final_answer
+from .math_answer import normalize_latex_numbers
 from .latex import _boxed_content, evaluate_arithmetic
 from .quantity import asked_part, in_units, part_value, quantities
 from .scan import NumberMatch, _scan
