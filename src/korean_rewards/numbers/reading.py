@@ -430,10 +430,8 @@ def _read_hangul(text: str, j: int, prefixed: bool = False) -> list:
         if word == "첫":
             value, kind = 1, _ATTRIBUTIVE
         else:
-            tens = next((t for t in _NATIVE_TENS if word.startswith(t)), "")
-            rest = word[len(tens) :]
-            value = 20 if word == "스무" else _NATIVE_TENS.get(tens, 0) + _NATIVE_UNITS.get(rest, 0)
-            if rest in _NATIVE_ATTRIBUTIVE or word == "스무":
+            _, value, attributive = _native_value(word)
+            if attributive:
                 kind = _ATTRIBUTIVE
             elif word in ("열", "쉰"):
                 kind = _SINGLE
@@ -468,6 +466,16 @@ def _read_hangul(text: str, j: int, prefixed: bool = False) -> list:
     return readings
 
 
+def _native_value(word: str) -> tuple[str, int, bool]:
+    """The tens word, the value and whether it is attributive, of a native numeral word (not 첫): 스물다섯,
+    열두, 스무, 하나."""
+    tens = next((t for t in _NATIVE_TENS if word.startswith(t)), "")
+    rest = word[len(tens) :]
+    if word == "스무":
+        return "스무", 20, True
+    return tens, _NATIVE_TENS.get(tens, 0) + _NATIVE_UNITS.get(rest, 0), rest in _NATIVE_ATTRIBUTIVE
+
+
 def _native_after_sino(text: str, sino: list) -> list:
     """Sino-Korean tens, hundreds, ... with a native Korean numeral below 100 glued on: 사십다섯 (45),
     ``만 이천삼백사십다섯`` (12345), 백서른넷 (134), 삼천백열두 개 (3112). After 십 only a units word (하나 ... 아홉,
@@ -480,12 +488,11 @@ def _native_after_sino(text: str, sino: list) -> list:
         if native is None:
             continue
         word = native.group()
-        tens = next((t for t in _NATIVE_TENS if word.startswith(t)), "")
-        rest = word[len(tens) :]
-        if word in ("첫", "열", "쉰") or (tens and text[end - 1] == "십") or (tens and value % 100):
+        if word in ("첫", "열", "쉰"):
             continue
-        add = 20 if word == "스무" else _NATIVE_TENS.get(tens, 0) + _NATIVE_UNITS.get(rest, 0)
-        attributive = rest in _NATIVE_ATTRIBUTIVE or word == "스무"
+        tens, add, attributive = _native_value(word)
+        if tens and value % 100:
+            continue  # tens only after 백, 천, 만, ...: 사십다섯, not 사십스물
         mixed_kind = _NEEDS_COUNTER if kind == _NEEDS_COUNTER else _ATTRIBUTIVE if attributive else _STRONG
         extra.append((start, native.end(), value + add, mixed_kind, False))
     return extra
