@@ -7,8 +7,9 @@ value into a tensor). :class:`RowScorer` calls a TRL reward on a batch of :class
     {"score": float, <component>: float, ..., "gold_missing": 0.0 or 1.0}
 
 - ``score``: the reward's value. Where the reward gives ``None``: ``missing_gold_score`` (default 0.0) when the
-  row has no readable gold (``gold_missing`` is 1.0 then), else ``none_score`` (default: the lowest score of the
-  reward's ``score_range``, 0.0 when it declares none), so a ``None`` never pays more than an honest answer.
+  row has no readable gold and the reward reads one ("does not apply"; ``gold_missing`` is 1.0 then), else
+  ``none_score`` (default: the lowest score of the reward's ``score_range``, 0.0 when it declares none), so a
+  ``None`` the model provoked never pays more than an honest answer.
 - ``<component>``: for a :func:`~korean_rewards.combine` reward, every component under its own name, as the
   combined reward used it: a component's ``None`` is reported as the value ``combine`` counted for it under its
   ``none`` policy (``"worst"``: its lowest declared score, else the lowest it gave in the same batch; ``"zero"``:
@@ -152,6 +153,7 @@ class RowScorer:
             )
         self.keys: tuple[str, ...] = ("score", *self.components, "gold_missing")
         self.gold_keys: tuple[str, ...] = self._gold_keys(reward)
+        self.reads_gold: bool = self._reads_gold(reward)
 
     @staticmethod
     def _finite(value: Any, where: str) -> float:
@@ -168,6 +170,25 @@ class RowScorer:
             if isinstance(key, str) and key and key not in keys:
                 keys.append(key)
         return tuple(keys)
+
+    @staticmethod
+    def _reads_gold(reward: Any) -> bool:
+        """Whether a ``None`` from the reward can mean "no gold": a reward of this library that reads a gold
+        column (``needs_gold``), or a plain function with an ``answer`` / ``answer_key`` parameter."""
+        rewards = [fn for fn, _ in reward.components] if isinstance(reward, CombinedReward) else [reward]
+        for fn in rewards:
+            needs = getattr(fn, "needs_gold", None)
+            if needs is not None:
+                if needs:
+                    return True
+                continue
+            try:
+                parameters = inspect.signature(fn).parameters
+            except (TypeError, ValueError):
+                continue
+            if "answer" in parameters or getattr(fn, "answer_key", None) in parameters:
+                return True
+        return False
 
     def score_rows(self, rows: Sequence[Row]) -> list[dict[str, float]]:
         """Score a batch of rows with one reward call: one dict with :attr:`keys` per row."""
@@ -192,7 +213,7 @@ class RowScorer:
         for index, (row, score) in enumerate(zip(rows, scores)):
             gold_missing = _missing(row.gold)
             if score is None:
-                score = self.missing_gold_score if gold_missing else self.none_score
+                score = self.missing_gold_score if gold_missing and self.reads_gold else self.none_score
             results.append({"score": score, "gold_missing": float(gold_missing)})
         if self.components:
             self._add_components(results, scores, logged)

@@ -17,12 +17,14 @@ Example:
     [3.5]
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: FastAPI reads the handlers' annotations (`Request`) at run time.
+import contextlib
 import json
 import logging
+import signal
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..combining import combine
@@ -85,8 +87,7 @@ def parse_request(body: bytes) -> tuple[list[str], list[str | None] | None, list
     return queries, prompts, labels
 
 
-def _served_reward(rewards: Sequence[Any]) -> Any:
-    loaded = [load_reward(reward) for reward in rewards]
+def _served_reward(loaded: Sequence[Any]) -> Any:
     if not loaded:
         raise ValueError("serve needs at least one reward")
     return loaded[0] if len(loaded) == 1 else combine([(reward, 1.0) for reward in loaded], name="served")
@@ -108,13 +109,14 @@ def create_app(
     from fastapi import FastAPI, Request
     from fastapi.responses import JSONResponse
 
+    loaded = [load_reward(reward) for reward in rewards]
     scorer = BatchedScorer(
-        RowScorer(_served_reward(rewards), missing_gold_score=missing_gold_score),
+        RowScorer(_served_reward(loaded), missing_gold_score=missing_gold_score),
         batch=batch,
         max_batch=max_batch,
         max_wait_ms=max_wait_ms,
     )
-    names = [str(getattr(reward, "__name__", reward)) for reward in rewards]
+    names = [str(getattr(reward, "__name__", type(reward).__name__)) for reward in loaded]
     load = getattr(scorer.scorer.reward, "load", None)
     if callable(load):
         load()
@@ -123,7 +125,15 @@ def create_app(
 
     @app.get("/health")
     async def health() -> dict[str, Any]:
-        return {"status": "ok", "rewards": names, "keys": list(scorer.scorer.keys)}
+        return {
+            "status": "ok",
+            "rewards": names,
+            "keys": list(scorer.scorer.keys),
+            "requests": app.state.requests,
+            "rows": app.state.rows,
+            "batched": scorer.batched,
+            "batches": scorer.batcher.batches,
+        }
 
     @app.post("/get_reward")
     async def get_reward(request: Request) -> JSONResponse:
@@ -135,6 +145,8 @@ def create_app(
             logger.info("POST /get_reward 400 from %s: %s", client, error)
             return JSONResponse({"error": str(error)}, status_code=400)
         results = await scorer.score_many_async(rows_from_queries(queries, prompts, labels))
+        app.state.requests += 1
+        app.state.rows += len(results)
         rewards_out = [result["score"] for result in results]
         extra_logs = {key: [result[key] for result in results] for key in scorer.scorer.keys if key != "score"}
         mean = sum(rewards_out) / len(rewards_out) if rewards_out else float("nan")
@@ -145,13 +157,52 @@ def create_app(
         return JSONResponse({"rewards": rewards_out, "scores": rewards_out, "extra_logs": extra_logs})
 
     app.state.scorer = scorer
+    app.state.names = names
+    app.state.requests = 0
+    app.state.rows = 0
     return app
 
 
 def serve(app: Any, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
-    """Run ``app`` with uvicorn until SIGINT or SIGTERM (uvicorn finishes the requests in flight, then returns)."""
+    """Run ``app`` with uvicorn until SIGINT or SIGTERM, then return normally (exit status 0).
+
+    uvicorn finishes the requests in flight and runs the shutdown; unlike ``uvicorn.run``, the signal is not
+    raised again afterwards, so a supervisor's ``kill -TERM`` (or Ctrl-C) is a clean stop, logged as such.
+    """
     import uvicorn
 
-    logger.info("serving on http://%s:%d/get_reward (GET /health)", host, port)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
-    logger.info("stopped")
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
+    server = _server_class()(config)
+    logger.info("serving %s on http://%s:%d/get_reward (GET /health)", ", ".join(app.state.names), host, port)
+    server.run()
+    stop = ", ".join(signal.Signals(sig).name for sig in server.signals_received) or "shutdown"
+    logger.info("stopped (%s); %d requests served", stop, app.state.requests)
+
+
+def _server_class() -> Any:
+    import uvicorn
+
+    class QuietSignalServer(uvicorn.Server):
+        """uvicorn's server, handling SIGINT / SIGTERM as a graceful stop without re-raising them after."""
+
+        signals_received: list[int]
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            self.signals_received = []
+            if threading.current_thread() is not threading.main_thread():
+                yield
+                return
+
+            def handle(sig: int, frame: Any) -> None:
+                self.signals_received.append(sig)
+                self.handle_exit(sig, frame)
+
+            originals = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for sig, handler in originals.items():
+                    signal.signal(sig, handler)
+
+    return QuietSignalServer
