@@ -31,14 +31,19 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
+import json
 import threading
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from .batching import BatchedScorer
 from .rows import Row, RowScorer
 
-__all__ = ["compute_score", "make_compute_score", "DEFAULT_REWARD"]
+__all__ = ["compute_score", "make_compute_score", "make_remote_compute_score", "DEFAULT_REWARD"]
 
 #: The reward ``compute_score`` uses when ``reward_kwargs.reward`` is not given.
 DEFAULT_REWARD = "accuracy_reward_ko"
@@ -142,3 +147,51 @@ async def compute_score(
     """
     function = _for_spec(reward, missing_gold_score)
     return await function(data_source, solution_str, ground_truth, extra_info)
+
+
+def make_remote_compute_score(url: str, *, timeout: float = 180.0, retries: int = 5) -> ComputeScore:
+    """verl's ``compute_score`` that asks a ``korean-rewards serve`` server (e.g. BERTScore on a GPU node).
+
+    verl's reward workers have no GPU; this posts each sample to ``url`` (``http://host:port/get_reward``) as
+    ``{"query": [solution_str], "prompts": [""], "labels": [ground_truth]}`` and returns the server's reward and
+    ``extra_logs`` as ``{"score": ..., <key>: ...}``. The server gathers the concurrent requests of all workers into
+    batches. Connection errors and HTTP 5xx are retried ``retries`` times (1 s apart, for a server that is still
+    starting); an HTTP 4xx (a ground truth that is not JSON, say) raises at once with the server's message.
+
+    Example:
+        >>> compute_score = make_remote_compute_score("http://127.0.0.1:5000/get_reward")
+        >>> compute_score.url
+        'http://127.0.0.1:5000/get_reward'
+    """
+
+    def post(body: bytes) -> dict[str, Any]:
+        request = urllib.request.Request(url, data=body, headers={"content-type": "application/json"})
+        for attempt in range(retries + 1):
+            try:
+                with urllib.request.urlopen(request, timeout=timeout) as response:
+                    return json.loads(response.read())
+            except urllib.error.HTTPError as error:
+                if error.code < 500 or attempt == retries:
+                    raise RuntimeError(f"{url} answered HTTP {error.code}: {error.read().decode(errors='replace')}") from None
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if attempt == retries:
+                    raise
+            time.sleep(1.0)
+        raise AssertionError("unreachable")
+
+    async def compute_score(
+        data_source: Any = None,
+        solution_str: Any = "",
+        ground_truth: Any = None,
+        extra_info: Any = None,
+        **kwargs: Any,
+    ) -> dict[str, float]:
+        text = solution_str if isinstance(solution_str, str) else ("" if solution_str is None else str(solution_str))
+        body = json.dumps({"query": [text], "prompts": [""], "labels": [ground_truth]}, default=str).encode()
+        answer = await asyncio.to_thread(post, body)
+        result = {"score": float(answer["rewards"][0])}
+        result.update({key: float(values[0]) for key, values in answer.get("extra_logs", {}).items()})
+        return result
+
+    compute_score.url = url  # type: ignore[attr-defined]
+    return compute_score
