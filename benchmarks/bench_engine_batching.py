@@ -49,11 +49,12 @@ WORDS = (
 
 
 def sentence(rng: random.Random, low: int = 60, high: int = 200) -> str:
+    """A Malpyeong answer: ``"X"가 옳다.`` and a reason of ``low``-``high`` characters (BERTScore compares reasons)."""
     target = rng.randint(low, high)
     words: list[str] = []
     while sum(len(w) + 1 for w in words) < target:
         words.append(rng.choice(WORDS))
-    return " ".join(words)[: target - 1].rstrip() + "."
+    return f'"{rng.choice(WORDS)}"가 옳다. ' + " ".join(words)[: target - 1].rstrip() + "."
 
 
 def main() -> int:
@@ -84,6 +85,9 @@ def main() -> int:
     prompts = [f"<|im_start|>user\n질문 {i}<|im_end|>\n<|im_start|>assistant\n" for i in range(args.rows)]
     queries = [p + t + "<|im_end|>" for p, t in zip(prompts, texts)]
     reward(completions=texts[:2], answer=golds[:2])  # load the model once, outside the timings
+    reward.scorer.clear_cache()
+    if reward(completions=texts[:1], answer=golds[:1])[0] == 0.0 or reward.scorer.cache_info().entries == 0:
+        raise SystemExit("the rows have no reason to compare: the model would not run")
 
     compute_score = make_compute_score(reward)
     reward_func = make_reward_func(reward)

@@ -107,6 +107,11 @@ def test_verl_compute_score_takes_the_spec_and_ignores_verl_arguments() -> None:
     assert result == {"score": 3.5, "gold_missing": 0.0}
 
 
+def test_verl_warns_once_about_an_unknown_reward_kwarg() -> None:
+    with pytest.warns(UserWarning, match="'rewrd'"):
+        asyncio.run(compute_score("ko", "<SOLUTION>1</SOLUTION>", "1", {}, reward="check_numbers_ko", rewrd="x"))
+
+
 def test_verl_default_reward_is_accuracy_reward_ko() -> None:
     right = asyncio.run(compute_score("ko", "계산하면 답은 \\boxed{42}입니다.", "42", {}))
     wrong = asyncio.run(compute_score("ko", "답은 \\boxed{41}", "42", {}))
@@ -135,8 +140,8 @@ def test_verl_per_sample_calls_of_a_model_reward_are_batched(tiny_bert_path: str
     from korean_rewards import BERTScoreReward
 
     reward = BERTScoreReward(model_type=tiny_bert_path, num_layers=2)
-    golds = [f"정답은 {i} 개입니다. 사과가 {i} 개 있습니다." for i in range(40)]
-    texts = [f"사과가 {i % 7} 개 있으니 정답은 {i} 개." for i in range(40)]
+    golds = [f'"깨끗이"가 옳다. 어간이 받침으로 끝나면 {i} 번 적는다.' for i in range(40)]
+    texts = [f'"깨끗이"가 옳다. 받침이 {i % 7} 개 있으니 {i} 번 적는다.' for i in range(40)]
     function = make_compute_score(reward, max_batch=16, max_wait_ms=50)
 
     async def all_samples():
@@ -144,6 +149,7 @@ def test_verl_per_sample_calls_of_a_model_reward_are_batched(tiny_bert_path: str
 
     results = asyncio.run(all_samples())
     direct = reward(completions=texts, answer=golds)
+    assert len(set(direct)) > 10  # the model ran: BERTScore of real reasons, not the 0.0 of an empty one
     assert [r["score"] for r in results] == pytest.approx(direct, abs=1e-5)
     assert function.scorer.batched and function.scorer.batcher.batches <= 4  # 40 calls, batches of <= 16
 

@@ -93,8 +93,9 @@ def test_openrlhf_client_against_the_server(bert_spec: str, tiny_bert_path: str,
     server = Server([bert_spec, "check_numbers_ko"], tmp_path / "serve.log")
     try:
         prompts = [f"<|im_start|>user\n문제 {i}<|im_end|>\n<|im_start|>assistant\n" for i in range(24)]
-        answers = [f"사과가 {i} 개 있으니 정답은 <SOLUTION>{i}</SOLUTION>" for i in range(24)]
-        labels = [f"정답은 {i} 개입니다. 사과가 {i} 개 있습니다." if i % 5 else None for i in range(24)]
+        # Malpyeong answers (BERTScore compares the reasons) that also end in a number for check_numbers_ko
+        answers = [f'"깨끗이"가 옳다. 받침이 있으니 {i % 3} 번 적는다. <SOLUTION>{i}</SOLUTION>' for i in range(24)]
+        labels = [f'"깨끗이"가 옳다. 어간이 받침으로 끝나면 {i} 번 적는다.' if i % 5 else None for i in range(24)]
         queries = [p + a + "<|im_end|><|endoftext|>" for p, a in zip(prompts, answers)]
         executor = SingleTurnAgentExecutor(server.url + "/get_reward")
 
@@ -116,6 +117,7 @@ def test_openrlhf_client_against_the_server(bert_spec: str, tiny_bert_path: str,
         assert [r["extra_logs"][bert.__name__][0] for r in results] == pytest.approx(
             [bert.score_range[0] if v is None else v for v in direct_bert], abs=1e-4)  # None: what combine counts
         assert all(set(r["extra_logs"]) == {bert.__name__, "check_numbers_ko", "gold_missing"} for r in results)
+        assert len({round(v, 4) for v in direct_bert if v is not None}) > 10  # the model really ran
         health = server.health()
         assert health["batched"] and health["rows"] == 24 and health["batches"] < 24, health
 

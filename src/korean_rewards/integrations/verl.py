@@ -36,6 +36,7 @@ import json
 import threading
 import time
 import urllib.error
+import warnings
 import urllib.request
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -52,6 +53,20 @@ DEFAULT_REWARD = "accuracy_reward_ko"
 _VERL_ARGUMENTS = frozenset({"reward_router_address", "reward_model_tokenizer"})
 
 ComputeScore = Callable[..., Awaitable[dict[str, float]]]
+
+_WARNED: set[str] = set()
+
+
+def _warn_unknown(kwargs: Mapping[str, Any]) -> None:
+    """One warning per unknown keyword (a misspelt ``reward_kwargs`` key would otherwise do nothing)."""
+    for key in sorted(set(kwargs) - _VERL_ARGUMENTS - _WARNED):
+        _WARNED.add(key)
+        warnings.warn(
+            f"korean_rewards' verl compute_score ignores the argument {key!r} (from reward_kwargs?); it takes "
+            "reward=<spec> and missing_gold_score=<number>",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _row(data_source: Any, solution_str: Any, ground_truth: Any, extra_info: Any) -> Row:
@@ -103,6 +118,7 @@ def make_compute_score(
         extra_info: Any = None,
         **kwargs: Any,
     ) -> dict[str, float]:
+        _warn_unknown(kwargs)
         return await scorer.score_async(_row(data_source, solution_str, ground_truth, extra_info))
 
     compute_score.keys = scorer.scorer.keys  # type: ignore[attr-defined]
@@ -137,14 +153,15 @@ async def compute_score(
 
     ``reward`` is a spec as ``korean-rewards score --reward`` takes it: a public reward name, ``name(option=value)``
     or ``module:attr``; each worker builds it once. ``missing_gold_score`` (also from ``reward_kwargs``) is the
-    score of a row whose ``ground_truth`` is missing. Other keyword arguments (verl's
-    ``reward_router_address``, ``reward_model_tokenizer``) are ignored.
+    score of a row whose ``ground_truth`` is missing. verl's ``reward_router_address`` and
+    ``reward_model_tokenizer`` are ignored; any other keyword is ignored with a warning (once per name).
 
     Example:
         >>> import asyncio
         >>> asyncio.run(compute_score("ko", "<SOLUTION>3</SOLUTION>", None, reward="check_numbers_ko"))
         {'score': 0.0, 'gold_missing': 1.0}
     """
+    _warn_unknown(kwargs)
     function = _for_spec(reward, missing_gold_score)
     return await function(data_source, solution_str, ground_truth, extra_info)
 
