@@ -109,8 +109,11 @@ def _scores_at_last_token(output: Any, data: Any) -> list[float]:
     return [float(scores[i, last[i]]) for i in range(len(last))]
 
 
-def test_pkg_path_with_reward_kwargs(ray_session: Any, chat_tokenizer_path: str) -> None:
+@pytest.mark.parametrize("spec", ["check_numbers_ko(rel_tol=0.01)", None])
+def test_pkg_path_with_reward_kwargs(ray_session: Any, chat_tokenizer_path: str, spec: str | None) -> None:
     from transformers import AutoTokenizer
+
+    from korean_rewards import accuracy_reward_ko
 
     tokenizer = AutoTokenizer.from_pretrained(chat_tokenizer_path)
     data, decoded = _batch(tokenizer)
@@ -118,15 +121,18 @@ def test_pkg_path_with_reward_kwargs(ray_session: Any, chat_tokenizer_path: str)
         chat_tokenizer_path,
         path="pkg://korean_rewards.integrations.verl",
         name="compute_score",
-        reward_kwargs={"reward": "check_numbers_ko(rel_tol=0.01)"},
+        **({"reward_kwargs": {"reward": spec}} if spec else {}),  # no reward_kwargs: accuracy_reward_ko
     )
     output = _run(ray_session, config, data)
 
-    reward = check_numbers_ko.configure(rel_tol=0.01)
+    reward = check_numbers_ko.configure(rel_tol=0.01) if spec else accuracy_reward_ko
     direct = reward(completions=decoded, answer=[gold for _, gold, _ in ROWS])
     expected = [0.0 if value is None else value for value in direct]  # a row without gold: the documented 0.0
     assert _scores_at_last_token(output, data) == pytest.approx(expected)
-    assert expected[2] == 3.5  # rel_tol reached the reward: 100.5 is within 1% of 100
+    if spec:
+        assert expected[2] == 3.5  # rel_tol reached the reward: 100.5 is within 1% of 100
+    else:
+        assert expected[0] == 1.0 and expected[1] == 1.0  # accuracy_reward_ko reads "사십이" too
     assert output.meta_info["reward_extra_keys"] == ["score", "gold_missing"]
     assert list(output.non_tensor_batch["gold_missing"]) == [0.0, 0.0, 0.0, 1.0, 0.0]
     assert list(output.non_tensor_batch["score"]) == pytest.approx(expected)

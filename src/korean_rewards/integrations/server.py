@@ -10,11 +10,12 @@ names the field; ``GET /health`` answers ``{"status": "ok", "rewards": [...], "k
 is logged as one INFO line on the ``korean_rewards.serve`` logger.
 
 Example:
-    >>> from fastapi.testclient import TestClient  # doctest: +SKIP
-    >>> client = TestClient(create_app(["check_numbers_ko"]))  # doctest: +SKIP
+    >>> import pytest; _ = pytest.importorskip("fastapi"), pytest.importorskip("httpx")
+    >>> from fastapi.testclient import TestClient
+    >>> client = TestClient(create_app(["check_numbers_ko"]))
     >>> client.post("/get_reward", json={"query": ["Q <SOLUTION>4</SOLUTION>"], "prompts": ["Q "],
-    ...                                  "labels": ["4"]}).json()["rewards"]  # doctest: +SKIP
-    [3.5]
+    ...                                  "labels": ["4"]}).json()
+    {'rewards': [3.5], 'scores': [3.5], 'extra_logs': {'gold_missing': [0.0]}}
 """
 
 # No `from __future__ import annotations`: FastAPI reads the handlers' annotations (`Request`) at run time.
@@ -105,6 +106,12 @@ def create_app(
 
     Options as for :func:`~korean_rewards.integrations.openrlhf.make_reward_func`. Model rewards load their
     model before the first request is answered (at start-up).
+
+    Example:
+        >>> import pytest; _ = pytest.importorskip("fastapi")
+        >>> app = create_app(["check_numbers_ko", "match_format_exactly"])
+        >>> app.state.scorer.scorer.keys
+        ('score', 'check_numbers_ko', 'match_format_exactly', 'gold_missing')
     """
     from fastapi import FastAPI, Request
     from fastapi.responses import JSONResponse
@@ -168,11 +175,29 @@ def serve(app: Any, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
 
     uvicorn finishes the requests in flight and runs the shutdown; unlike ``uvicorn.run``, the signal is not
     raised again afterwards, so a supervisor's ``kill -TERM`` (or Ctrl-C) is a clean stop, logged as such.
+    Outside the main thread no signal is handled: set ``app.state.server.should_exit = True`` to stop it.
+
+    Example:
+        >>> import json, socket, threading, time, urllib.request
+        >>> import pytest; _ = pytest.importorskip("fastapi"), pytest.importorskip("uvicorn")
+        >>> app = create_app(["check_numbers_ko"])
+        >>> with socket.socket() as sock:
+        ...     sock.bind(("127.0.0.1", 0)); port = sock.getsockname()[1]
+        >>> thread = threading.Thread(target=serve, args=(app, "127.0.0.1", port)); thread.start()
+        >>> for _ in range(200):
+        ...     try:
+        ...         health = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/health")); break
+        ...     except OSError:
+        ...         time.sleep(0.05)
+        >>> health["status"], health["rewards"]
+        ('ok', ['check_numbers_ko'])
+        >>> app.state.server.should_exit = True; thread.join(timeout=30)
     """
     import uvicorn
 
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
     server = _server_class()(config)
+    app.state.server = server
     logger.info("serving %s on http://%s:%d/get_reward (GET /health)", ", ".join(app.state.names), host, port)
     server.run()
     stop = ", ".join(signal.Signals(sig).name for sig in server.signals_received) or "shutdown"

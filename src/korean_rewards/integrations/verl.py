@@ -77,6 +77,23 @@ def _row(data_source: Any, solution_str: Any, ground_truth: Any, extra_info: Any
     return Row(text, gold=ground_truth, columns=columns, prompt=prompt)
 
 
+def _as_compute_score(score_row: Callable[[Row], Awaitable[dict[str, float]]]) -> ComputeScore:
+    """verl's calling convention around a coroutine that scores one :class:`Row` (a real ``async def``, which
+    is what verl checks with ``inspect.iscoroutinefunction`` to await it)."""
+
+    async def compute_score(
+        data_source: Any = None,
+        solution_str: Any = "",
+        ground_truth: Any = None,
+        extra_info: Any = None,
+        **kwargs: Any,
+    ) -> dict[str, float]:
+        _warn_unknown(kwargs)
+        return await score_row(_row(data_source, solution_str, ground_truth, extra_info))
+
+    return compute_score
+
+
 def make_compute_score(
     reward: Any,
     *,
@@ -111,16 +128,7 @@ def make_compute_score(
         max_wait_ms=max_wait_ms,
     )
 
-    async def compute_score(
-        data_source: Any = None,
-        solution_str: Any = "",
-        ground_truth: Any = None,
-        extra_info: Any = None,
-        **kwargs: Any,
-    ) -> dict[str, float]:
-        _warn_unknown(kwargs)
-        return await scorer.score_async(_row(data_source, solution_str, ground_truth, extra_info))
-
+    compute_score = _as_compute_score(scorer.score_async)
     compute_score.keys = scorer.scorer.keys  # type: ignore[attr-defined]
     compute_score.scorer = scorer  # type: ignore[attr-defined]
     compute_score.__doc__ = f"verl compute_score for {scorer.scorer.name}"
@@ -196,19 +204,13 @@ def make_remote_compute_score(url: str, *, timeout: float = 180.0, retries: int 
             time.sleep(1.0)
         raise AssertionError("unreachable")
 
-    async def compute_score(
-        data_source: Any = None,
-        solution_str: Any = "",
-        ground_truth: Any = None,
-        extra_info: Any = None,
-        **kwargs: Any,
-    ) -> dict[str, float]:
-        text = solution_str if isinstance(solution_str, str) else ("" if solution_str is None else str(solution_str))
-        body = json.dumps({"query": [text], "prompts": [""], "labels": [ground_truth]}, default=str).encode()
+    async def remote(row: Row) -> dict[str, float]:
+        body = json.dumps({"query": [row.completion], "prompts": [""], "labels": [row.gold]}, default=str).encode()
         answer = await asyncio.to_thread(post, body)
         result = {"score": float(answer["rewards"][0])}
         result.update({key: float(values[0]) for key, values in answer.get("extra_logs", {}).items()})
         return result
 
+    compute_score = _as_compute_score(remote)
     compute_score.url = url  # type: ignore[attr-defined]
     return compute_score
