@@ -43,7 +43,7 @@ def ray_session() -> Any:
     ray.shutdown()
 
 
-def _config(tokenizer_path: str, **custom_reward_function: Any) -> Any:
+def _config(tokenizer_path: str, workers: int = 1, **custom_reward_function: Any) -> Any:
     """verl's generated PPO config with the overrides a user would pass on the command line."""
     from omegaconf import OmegaConf, open_dict
 
@@ -52,7 +52,7 @@ def _config(tokenizer_path: str, **custom_reward_function: Any) -> Any:
     with open_dict(config):
         config.actor_rollout_ref.model.path = tokenizer_path
         config.actor_rollout_ref.model.tokenizer_path = tokenizer_path
-        config.reward.num_workers = 2
+        config.reward.num_workers = workers
         for key, value in custom_reward_function.items():
             config.reward.custom_reward_function[key] = value
     return config
@@ -149,7 +149,8 @@ def test_user_file_with_combine(ray_session: Any, chat_tokenizer_path: str, tmp_
     )
     tokenizer = AutoTokenizer.from_pretrained(chat_tokenizer_path)
     data, decoded = _batch(tokenizer)
-    output = _run(ray_session, _config(chat_tokenizer_path, path=reward_file, name="compute_score"), data)
+    # two workers: verl pads the batch to a multiple of the workers and splits it between them
+    output = _run(ray_session, _config(chat_tokenizer_path, 2, path=reward_file, name="compute_score"), data)
 
     golds = [gold for _, gold, _ in ROWS]
     mix = combine({check_numbers_ko: 1.0, match_format_exactly: 0.5}, name="mix")
