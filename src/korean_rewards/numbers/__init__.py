@@ -87,8 +87,8 @@ maximal munch         ``이십이`` is 22, not 20 + particle 이; ``삼십일`` 
                       ``이십이다`` is 20 + 이다 (22 + 다 is not a form this module accepts).
 spaces in numerals    allowed after 만/억/조/경 before any group (the standard spacing: ``만 이천`` = 12000,
                       ``천만 일`` = 10000001; not ``만 이``, "10000 this"), elsewhere only before a group that
-                      holds a unit (``삼천 오백`` = 3500); with digits ``3만 5천`` and ``3만 5000`` (a 4-digit
-                      group); ``삼십 일`` is 30 followed by the day counter.
+                      holds a unit (``삼천 오백`` = 3500); with digits ``3만 5천``, ``3만 5000`` and ``3억 8141만 2``
+                      (a last group of 1-4 digits, like ``천만 일``); ``삼십 일`` is 30 followed by the day counter.
 percent               value / 100 (``50%`` is 1/2), marked ``percent=True`` on the match.
 ====================  ===========================================================================================
 
@@ -130,6 +130,7 @@ that is one number), :mod:`~korean_rewards.numbers.latex` (``\boxed{}`` and safe
 
 from __future__ import annotations
 
+from .budget import DEFAULT_WORK_BUDGET, set_work_budget, work_budget
 from .expression import _parse, parse_korean_number
 from .final_answer import _answer_number, extract_answer_number
 from .latex import _boxed_content
@@ -143,4 +144,7 @@ __all__ = [
     "find_numbers",
     "first_number",
     "last_number",
+    "DEFAULT_WORK_BUDGET",
+    "set_work_budget",
+    "work_budget",
 ]

@@ -343,7 +343,8 @@ _SKIP_PATTERN = (
     f"|(?=[{_HANGUL}])(?:{_REJECTED_WORD}"  # a Hangul word that the tests above reject
     f"|(?!{_HANGUL_CANDIDATE})[{_HANGUL}]+{_P}{_BORING})"  # a Hangul word that does not start a number
     f"|(?<=[{_DIGITS}])[{_DIGITS}]+{_P}{_BORING}"  # the rest of a digit run
-    f"|(?<=[{_IDEOGRAPHS}])(?<![金第])[{_HANJA_CHARS}]+{_P}{_BORING}"  # Hanja numerals inside an ideograph word
+    f"|(?<=[{_IDEOGRAPHS}〇])(?<![金第])[{_HANJA_CHARS}]+{_P}{_BORING}"  # Hanja numerals inside an ideograph word
+    # or a Hanja numeral run (〇 is no CJK ideograph): a run is read from its start only
     f")*{_P}"
 )
 

@@ -51,6 +51,7 @@ from .lexicon import (
     _final_consonant,
     _is_hangul,
 )
+from .budget import _spend
 from .candidates import _NATIVE_RE
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -82,7 +83,11 @@ _SIGN_WORD = re.compile("(마이너스|영하)[ \\t]?")
 _ORDINAL_PREFIX = re.compile("제[ \\t]?")
 _SPACED_GROUP_AFTER_BIG = re.compile("[조경][ \t\u00a0]+[일이삼사오육륙칠팔구십백천만억]")
 _NATIVE_UNIT_RE = re.compile("|".join(sorted(_NATIVE_UNITS, key=len, reverse=True)))
-_HANJA_RUN = re.compile(f"[{_HANJA_CHARS}]{{1,24}}")
+# a Hanja numeral is at most 64 characters (with units; 24 digit by digit); a longer run is no one number (like a
+# digit run over 40), so the scan neither splits it at an arbitrary place nor reads its tail as a number of its own
+_HANJA_RUN = re.compile(f"[{_HANJA_CHARS}]{{1,64}}(?![{_HANJA_CHARS}])")
+_HANJA_DIGITS_LIMIT = 24
+_HANJA_ZEROS = frozenset("〇零")
 
 # Readings are tuples (start, end, value, kind, percent); ``kind`` says how strictly the end is checked.
 _STRONG = 0  # digits, multi-syllable words, anything with a suffix: a plain word boundary or particle
@@ -114,7 +119,13 @@ def _digits_value(token: str) -> int | Fraction:
 
 def _core(text: str, i: int, hanja: bool = False) -> list[tuple[int, int | Fraction]]:
     """Every place a number core starting at ``i`` can end, with its value: digits, Sino-Korean (or Hanja)
-    digits and units with 만-grouping, e.g. ``3만 5천``, ``삼백오십``, ``1억2천만``, ``一萬二千``."""
+    digits and units with 만-grouping, e.g. ``3만 5천``, ``삼백오십``, ``1억2천만``, ``一萬二千``.
+
+    The work bound (issue 17): one pass, and the pass is short whatever follows. Units strictly decrease (천 백 십
+    inside a group, 경 조 억 만 between groups: at most 19 units), each unit has at most one coefficient (a digit
+    word, or a digit token of at most 96 characters) and is followed by at most two spaces, and a Hanja
+    placeholder zero never follows another zero; anything else ends the core. So a core reads at most about
+    2,000 characters and returns at most one end per unit and coefficient, whatever the text."""
     n = len(text)
     digit_table, small_table, big_table = (
         (_HANJA_DIGIT, _HANJA_SMALL, _HANJA_BIG) if hanja else (_SINO_DIGIT, _SINO_SMALL, _SINO_BIG)
@@ -128,7 +139,7 @@ def _core(text: str, i: int, hanja: bool = False) -> list[tuple[int, int | Fract
     after_unit = False  # the previous token was a unit: a digit token or a space may follow
     pending = False  # after a space: the continuation must show a unit before it counts
     last_digit_tail = False  # after "만 ": a last group of one digit word counts too (천만 일 = 10000001)
-    four_digits = False  # a spaced 4-digit group after a big unit ("3만 5000")
+    four_digits = False  # a spaced group of 1-4 digits after a big unit ("3만 5000", "3억 8141만 2" like 천만 일)
     fractional = False  # the coefficient has decimals: it must be followed by a unit
     units = 0
     while pos < n:
@@ -144,7 +155,7 @@ def _core(text: str, i: int, hanja: bool = False) -> list[tuple[int, int | Fract
             token = match.group()
             coefficient = _digits_value(token)
             fractional = type(coefficient) is Fraction
-            four_digits = pending and last_small == 10**4 and len(token) == 4 and token.isdigit()
+            four_digits = pending and last_small == 10**4 and len(token) <= 4 and token.isdigit()
             pos = match.end()
             after_unit = False
         elif char in digit_table:
@@ -152,7 +163,7 @@ def _core(text: str, i: int, hanja: bool = False) -> list[tuple[int, int | Fract
             if coefficient is not None:
                 break
             if value == 0:
-                if hanja and pos > i:  # 一百零五: a placeholder zero
+                if hanja and pos > i and text[pos - 1] not in _HANJA_ZEROS:  # 一百零五: one placeholder zero
                     pos += 1
                     continue
                 if pos == i:
@@ -463,6 +474,8 @@ def _read_hanja(text: str, j: int) -> list:
         return []
     word = run.group()
     if not any(char in _HANJA_SMALL or char in _HANJA_BIG for char in word):
+        if len(word) > _HANJA_DIGITS_LIMIT:
+            return []
         value = 0
         for char in word:  # 二〇二四: digit by digit
             value = value * 10 + _HANJA_DIGIT[char]
@@ -476,7 +489,18 @@ def _read_hanja(text: str, j: int) -> list:
 
 
 def _readings(text: str, j: int) -> list:
-    """All readings of a number at candidate position ``j`` (longest last is not guaranteed)."""
+    """All readings of a number at candidate position ``j`` (longest last is not guaranteed).
+
+    This is the one place where a number is read, so it is where the work budget is spent (one step per call
+    and one per reading, :mod:`~korean_rewards.numbers.budget`); with the budget spent it reads nothing."""
+    if not _spend(1):
+        return []
+    readings = _readings_at(text, j)
+    _spend(len(readings))
+    return readings
+
+
+def _readings_at(text: str, j: int) -> list:
     char = text[j]
     if char in _DIGIT_CHARS:
         return _read_digits(text, j)

@@ -94,7 +94,10 @@ def _candidates(text: str, pos: int, stop: int) -> Iterator[int]:
 
 
 def _scan(text: str, pos: int = 0, stop: int | None = None) -> Iterator[NumberMatch]:
-    """Accepted numbers whose candidate start is in ``[pos, stop)``, left to right, without overlaps."""
+    """Accepted numbers whose candidate start is in ``[pos, stop)``, left to right, without overlaps.
+
+    Linear (issue 17): ``pos`` only moves forward, so every candidate position is read at most once, and reading
+    one (``_best``: the readings of one position, see ``reading._core``) looks a bounded distance ahead."""
     n = len(text)
     stop = n if stop is None else min(stop, n)
     endpos = min(n, stop + _AHEAD)
