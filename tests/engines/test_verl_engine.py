@@ -58,22 +58,22 @@ def _config(tokenizer_path: str, workers: int = 1, **custom_reward_function: Any
     return config
 
 
-def _batch(tokenizer: Any) -> tuple[Any, list[str]]:
+def _batch(tokenizer: Any, rows: list[tuple[str, Any, dict[str, Any]]] = ROWS) -> tuple[Any, list[str]]:
     """A DataProto as the agent loop hands it to the reward loop (prompts, right-padded responses)."""
     from verl import DataProto
 
     prompt_ids = tokenizer("문제를 푸세요.")["input_ids"]
     # every response ends with EOS, as vLLM returns it (the empty answer is EOS alone)
-    responses = [tokenizer(text)["input_ids"] + [tokenizer.eos_token_id] for text, _, _ in ROWS]
+    responses = [tokenizer(text)["input_ids"] + [tokenizer.eos_token_id] for text, _, _ in rows]
     width = max(len(r) for r in responses) + 2
     pad = tokenizer.pad_token_id
-    response_tensor = torch.full((len(ROWS), width), pad, dtype=torch.long)
-    mask = torch.zeros((len(ROWS), len(prompt_ids) + width), dtype=torch.long)
+    response_tensor = torch.full((len(rows), width), pad, dtype=torch.long)
+    mask = torch.zeros((len(rows), len(prompt_ids) + width), dtype=torch.long)
     mask[:, : len(prompt_ids)] = 1
     for i, ids in enumerate(responses):
         response_tensor[i, : len(ids)] = torch.tensor(ids, dtype=torch.long)
         mask[i, len(prompt_ids) : len(prompt_ids) + len(ids)] = 1
-    prompts = torch.tensor([prompt_ids] * len(ROWS), dtype=torch.long)
+    prompts = torch.tensor([prompt_ids] * len(rows), dtype=torch.long)
     data = DataProto.from_dict(
         tensors={
             "prompts": prompts,
@@ -82,9 +82,9 @@ def _batch(tokenizer: Any) -> tuple[Any, list[str]]:
             "attention_mask": mask,
         },
         non_tensors={
-            "data_source": np.array(["gsm8k_ko"] * len(ROWS), dtype=object),
-            "reward_model": np.array([{"ground_truth": gold, "style": "rule"} for _, gold, _ in ROWS], dtype=object),
-            "extra_info": np.array([dict(extra) for _, _, extra in ROWS], dtype=object),
+            "data_source": np.array(["gsm8k_ko"] * len(rows), dtype=object),
+            "reward_model": np.array([{"ground_truth": gold, "style": "rule"} for _, gold, _ in rows], dtype=object),
+            "extra_info": np.array([dict(extra) for _, _, extra in rows], dtype=object),
         },
     )
     decoded = [tokenizer.decode(ids, skip_special_tokens=True) for ids in responses]
@@ -163,3 +163,39 @@ def test_user_file_with_combine(ray_session: Any, chat_tokenizer_path: str, tmp_
     assert list(output.non_tensor_batch["check_numbers_ko"]) == pytest.approx([low if v is None else v for v in numbers])
     assert list(output.non_tensor_batch["match_format_exactly"]) == pytest.approx(match_format_exactly(completions=decoded))
     assert all(isinstance(v, float) for key in keys for v in output.non_tensor_batch[key])
+
+
+def test_model_reward_is_batched_inside_the_worker(
+    ray_session: Any, chat_tokenizer_path: str, tiny_bert_path: str, tmp_path: Path
+) -> None:
+    """BERTScore in a reward worker (CPU: verl's workers have no GPU): one forward pass per batch, not per sample."""
+    from transformers import AutoTokenizer
+
+    from korean_rewards import BERTScoreReward
+
+    rows = [(f'"깨끗이"가 옳다. 받침이 {i % 3} 개 있으니 {i} 번 적는다.', f'"깨끗이"가 옳다. 어간이 {i} 번 적는다.', {})
+            for i in range(16)]
+    sizes = tmp_path / "batch_sizes.txt"
+    reward_file = write(
+        tmp_path / "bert_reward.py",
+        "from korean_rewards import BERTScoreReward\n"
+        "from korean_rewards.integrations.verl import make_compute_score\n"
+        f"compute_score = make_compute_score(BERTScoreReward(model_type={tiny_bert_path!r}, num_layers=2),"
+        " max_wait_ms=200)\n"
+        "_batcher = compute_score.scorer.batcher\n"
+        "_score_rows = _batcher.process\n"
+        "def _logged(rows):\n"
+        f"    open({str(sizes)!r}, 'a').write(f'{{len(rows)}}\\n')\n"
+        "    return _score_rows(rows)\n"
+        "_batcher.process = _logged\n",
+    )
+    tokenizer = AutoTokenizer.from_pretrained(chat_tokenizer_path)
+    data, decoded = _batch(tokenizer, rows)
+    output = _run(ray_session, _config(chat_tokenizer_path, path=reward_file, name="compute_score"), data)
+
+    reward = BERTScoreReward(model_type=tiny_bert_path, num_layers=2)
+    direct = reward(completions=decoded, answer=[gold for _, gold, _ in rows])
+    assert len(set(direct)) > 5  # the model ran on real reasons
+    assert _scores_at_last_token(output, data) == pytest.approx(direct, abs=1e-4)
+    batch_sizes = [int(line) for line in sizes.read_text().split()]
+    assert sum(batch_sizes) == len(rows) and len(batch_sizes) < len(rows), batch_sizes
