@@ -20,7 +20,16 @@ trl-0.24    trl 0.24.0, transformers 4.57.6                                  run
 latest      the newest trl and transformers                                the whole suite
 wheel       the built wheel, installed non-editable with ``[rouge]``      ``korean-rewards demo`` outside the
                                                                              checkout
+engines     verl 0.9.1 and openrlhf 0.11.2 (``--no-deps``, CPU), ray,      ``tests/engines`` (verl's
+            transformers 5.10 (verl's range), ``[serve,bertscore]``        RewardLoopManager on Ray, OpenRLHF's
+                                                                             executor + experiences, the server
+                                                                             with OpenRLHF's HTTP client) and
+                                                                             ``tests/test_integrations.py``
 ==========  =============================================================  ===================================
+
+The ``engines`` stack installs the engines as their CPU users do: ``pip install --no-deps verl==0.9.1
+openrlhf==0.11.2`` after the few dependencies their reward code imports (plain ``pip install verl`` / ``openrlhf``
+pull CUDA builds, flash-attn and deepspeed, or fail to build on a CPU machine); the tests stub ``vllm``.
 
 Every venv gets ``torch==2.13.0`` first (the CPU build on the project's machines; set ``KR_TORCH`` to change it).
 A pytest run that collects no test (exit code 5) counts as a failure. The last line sums up every stack as
@@ -56,6 +65,8 @@ class Stack:
     wheel: bool = False
     extras: str = "test"
     description: str = ""
+    #: installed afterwards with ``pip install --no-deps`` (packages whose declared dependencies cannot install here)
+    no_deps: tuple[str, ...] = ()
 
 
 # The trainer-facing tests (marker `trainer`) run on every stack; the whole suite runs once, on `latest`.
@@ -75,8 +86,30 @@ STACKS: dict[str, Stack] = {
     ),
     "latest": Stack("latest", (), (), description="the newest trl and transformers; the whole suite"),
     "wheel": Stack("wheel", (), (), wheel=True, extras="rouge", description="the built wheel, non-editable"),
+    "engines": Stack(
+        "engines",
+        (
+            # what verl's reward loop and OpenRLHF's rollout-side reward code import (see the issue-19 notes)
+            "transformers>=5.5.3,<5.11,!=5.6.0",  # verl 0.9.1's range
+            "tensordict>=0.8,<=0.10,!=0.9.0",
+            "ray==2.55.0",  # openrlhf 0.11.2's pin, within verl's >=2.41
+            "omegaconf",
+            "aiohttp",
+            "codetiming",
+            "sympy",
+            "pylatexenc",
+            "tqdm",
+            "pytest>=8.0",
+            "hypothesis>=6.100",
+            "httpx>=0.27",
+        ),
+        ("tests/engines", "tests/test_integrations.py"),
+        extras="serve,bertscore",
+        description="verl and OpenRLHF's own reward code, on CPU",
+        no_deps=("verl==0.9.1", "openrlhf==0.11.2"),
+    ),
 }
-DEFAULT_STACKS = ("t4", "trl-0.24", "latest", "wheel")
+DEFAULT_STACKS = ("t4", "trl-0.24", "latest", "wheel", "engines")
 
 
 @dataclass
@@ -114,7 +147,7 @@ def ensure_venv(stack: Stack, wheel_file: Path | None = None) -> Path:
         target = f"{wheel_file}[{stack.extras}]"
     else:
         target = f"{ROOT}[{stack.extras}]"
-    requirements = [TORCH, target, *stack.pins]
+    requirements = [TORCH, target, *stack.pins, *(f"--no-deps {name}" for name in stack.no_deps)]
     # a changed pyproject.toml (new extras or pins) makes a fresh venv too
     stamp = hashlib.sha256("\n".join(requirements).encode() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
     stamp_file = venv / ".korean-rewards-stack"
@@ -129,6 +162,8 @@ def ensure_venv(stack: Stack, wheel_file: Path | None = None) -> Path:
         install = [python, "-m", "pip", "install", "-q"]
         install += [target] if stack.wheel else ["-e", target]
         subprocess.check_call(install + list(stack.pins))
+        if stack.no_deps:
+            subprocess.check_call([python, "-m", "pip", "install", "-q", "--no-deps", *stack.no_deps])
         stamp_file.write_text(stamp)
     return venv
 
@@ -136,7 +171,7 @@ def ensure_venv(stack: Stack, wheel_file: Path | None = None) -> Path:
 def versions(venv: Path) -> dict[str, str]:
     code = (
         "import importlib.metadata as m\n"
-        "for name in ('trl', 'transformers', 'torch', 'peft', 'accelerate', 'datasets'):\n"
+        "for name in ('trl', 'transformers', 'torch', 'peft', 'accelerate', 'datasets', 'verl', 'openrlhf', 'ray'):\n"
         "    try: print(name, m.version(name))\n"
         "    except m.PackageNotFoundError: pass\n"
     )
@@ -255,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     log(f"{'stack':<10} {'result':<6} {'passed':>7} {'failed':>7} {'skipped':>8} {'seconds':>8}  versions / note")
     for r in results:
-        described = ", ".join(f"{k} {v}" for k, v in r.versions.items() if k in ("trl", "transformers", "wheel"))
+        shown = ("trl", "transformers", "wheel", "verl", "openrlhf")
+        described = ", ".join(f"{k} {v}" for k, v in r.versions.items() if k in shown)
         log(f"{r.stack:<10} {'ok' if r.ok else 'FAIL':<6} {r.passed:>7} {r.failed:>7} {r.skipped:>8} "
             f"{r.seconds:>8.0f}  {described}; {r.note}")
     total_passed = sum(r.passed for r in results)
