@@ -43,7 +43,7 @@ from .math_answer import (
     math_only_answer,
     normalize_latex_numbers,
 )
-from .quantity import restated_answer
+from .quantity import UNITS, restated_answer
 from .scan import NumberMatch, _last_answer_number, _scan
 
 __all__ = ["FinalAnswer", "extract_answer_number", "find_final_answer", "read_answer_span"]
@@ -107,9 +107,8 @@ def _restated(span: str, match: NumberMatch | None, source: str) -> FinalAnswer 
     an amount restated in another unit (``40cm이고, 이는 0.4m``); None otherwise."""
     if match is None or _UNIT_START.match(span, match.end) is None:
         return None
-    if _RESTATEMENT_HINT.search(span) is None and _DIGIT_CHAR.search(span, max(0, match.start - 6), match.start) is None:
-        if _DIGIT_CHAR.search(span, match.end, match.end + 6) is None:
-            return None  # one amount with its unit, no restatement marker, no compound: the number itself
+    if len(_AMOUNT_WITH_UNIT.findall(span, 0, _SPAN_LIMIT)) < 2:
+        return None  # one amount with its unit: the number itself (a compound or a restatement has two or more)
     numbers = [number for number in _scan(span, 0, len(span)) if not _inside_word(span, number)]
     restated = restated_answer(span, numbers, match)
     if restated is None:
@@ -118,7 +117,9 @@ def _restated(span: str, match: NumberMatch | None, source: str) -> FinalAnswer 
     return FinalAnswer(value, False, text, source, alternatives=alternatives, quantity=key)
 
 
-_RESTATEMENT_HINT = re.compile(r"즉|이는|이것은|곧|다시 말|바꾸어|환산|i\.e\.|that is|[(（]")
+_AMOUNT_WITH_UNIT = re.compile(  # a digit and a unit of the quantity table right after it
+    r"[0-9][ \t]?(?:" + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True)) + r")(?![A-Za-z])"
+)
 _UNIT_START = re.compile(r"[ \t]?[A-Za-z년월일시분초밀센미킬그리]")
 
 
@@ -227,12 +228,18 @@ def _read_span(text: str, start: int, end: int, source: str, prefer_last: bool =
     check = _CHECK_REMARK.search(span)
     if check is not None and check.start() > 0:
         span = span[: check.start()]  # 정답: 17 (검산: 17 + 8 = 25)
-    expression = math_only_answer(span) if _LETTERISH.search(span) else None
+    # a letter outside a LaTeX command (3x, 2 + 3i, x = 1/3) or ± is read as math first: the number reader
+    # would take a letter after a number for a unit; otherwise the number reader first, the math reader after
+    bare = _BARE_LETTER.search(span) is not None
+    expression = math_only_answer(span) if bare else None
     if expression is not None:
         return _final(expression, source)
     whole = _span_value(span.strip())
     if whole is not None:
         return FinalAnswer(whole[0], whole[1], span.strip(), source)
+    expression = math_only_answer(span) if not bare and _LETTERISH.search(span) else None
+    if expression is not None:
+        return _final(expression, source)
     match, hedged = _conclusion(span, prefer_last)
     if hedged:
         return FinalAnswer(None, False, span.strip(), source, True)
@@ -250,6 +257,7 @@ def _read_span(text: str, start: int, end: int, source: str, prefer_last: bool =
     return FinalAnswer(match.value, match.percent, match.text, source)
 
 
+_BARE_LETTER = re.compile(r"(?<![\\A-Za-z])[A-Za-z]|[√∛∜π±∓]|\\(?:pm|mp)(?![A-Za-z])")
 _CHECK_REMARK = re.compile(r"[(\[]?[ \t]?(?:검산|확인|검증|check|verify)", re.IGNORECASE)
 _WORD_START = re.compile(r"(?:^|(?<=[ \t]))\S")
 _NUMERAL_WORD = re.compile(r"[0-9일이삼사오육칠팔구십백천만억조경영공점,.]+")

@@ -131,7 +131,7 @@ def read_gold(gold: Any) -> Gold | None:
         >>> [read_gold(g).value for g in ["정답: 42", "따라서 정답은 42이다.", "Answer is 42", 42, "삼백오십 개"]]
         [Fraction(42, 1), Fraction(42, 1), Fraction(42, 1), Fraction(42, 1), Fraction(350, 1)]
         >>> read_gold("The total is $7/25$, so the final answer is $28 \\%$.")
-        Gold(value=Fraction(7, 25), percent=True, text='28 \\%', expression=False, quantity=None)
+        Gold(value=Fraction(7, 25), percent=True, text='$28 \\%$', expression=False, quantity=None)
         >>> read_gold("12:00") is None, read_gold(None) is None, read_gold(True) is None
         (True, True, True)
     """
