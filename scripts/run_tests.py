@@ -98,7 +98,8 @@ def run_t4_recipe(extra: list[str]) -> Result:
         return Result("t4-recipe", False, failed=1, seconds=time.perf_counter() - started, note="did not resolve")
     print(t4_recipe.format_rows(rows), flush=True)
     different = [package for package, _, _, same in rows if not same]
-    note = f"resolved in {seconds:.0f} s" + (f"; differs from the docs: {', '.join(different)}" if different else "")
+    note = f"resolved with pip {t4_recipe.pip_version()} in {seconds:.0f} s"
+    note += f"; differs from the docs: {', '.join(different)}" if different else ""
     return Result("t4-recipe", not different, passed=len(rows) - len(different), failed=len(different),
                   seconds=time.perf_counter() - started, note=note)
 

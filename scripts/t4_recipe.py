@@ -13,8 +13,8 @@ table with the table and prints both. It fails when they differ, e.g. when a new
 resolution (then re-check the recipe and update the table), or when the recipe no longer resolves at all.
 It reads only metadata: pip takes each wheel's metadata from the index (PEP 658) or, where the index does not
 offer it, with HTTP range requests (``--use-feature=fast-deps``), so the CUDA wheels (torch alone is 900 MB)
-are not downloaded. On 2026-12-07 it took about 35 s and 150 MB, against 5.4 GB of full wheels without
-``fast-deps`` on an index without PEP 658 metadata.
+are not downloaded. On 2026-12-07, with pip 26.3, it took 35-50 s and about 150 MB, against 5.4 GB of full
+wheels without ``fast-deps`` on an index that does not announce PEP 658 metadata (pip 23.2.1 took 186 s).
 
 ``--import-check`` installs the same set into a throwaway venv (several GB of CUDA wheels) and imports
 ``transformers.modeling_utils``, ``peft.get_peft_model``, ``trl.GRPOTrainer`` and ``vllm.SamplingParams``
@@ -137,6 +137,13 @@ def format_rows(rows: list[tuple[str, str, str, bool]]) -> str:
     return "\n".join(lines)
 
 
+def pip_version(python: str = sys.executable) -> str:
+    """The version of the pip that resolves (older pips are slower at ``fast-deps``: pip 23.2.1 took 186 s here)."""
+    done = subprocess.run([python, "-m", "pip", "--version"], capture_output=True, text=True)
+    words = done.stdout.split()
+    return words[1] if len(words) > 1 and words[0] == "pip" else "unknown"
+
+
 def check_resolution(python: str = sys.executable) -> tuple[list[tuple[str, str, str, bool]], float]:
     """Resolve the recipe and compare it with the docs: ``(rows, seconds)``; raises ``RuntimeError`` if it fails."""
     documented = documented_versions()
@@ -170,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(format_rows(rows))
     print(f"resolved {RECIPE.relative_to(ROOT)} for Python {sys.version_info.major}.{sys.version_info.minor} "
-          f"in {seconds:.0f} s")
+          f"with pip {pip_version()} in {seconds:.0f} s")
     different = [row for row in rows if not row[3]]
     if different:
         print(f"t4-recipe: the recipe now resolves differently from the table in {DOCS.relative_to(ROOT)}; check the "
