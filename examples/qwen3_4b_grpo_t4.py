@@ -106,7 +106,9 @@ DEFAULT_SFT_ROWS = 64
 # (read when unsloth is imported) vLLM sleeps while the trainer runs, handing its KV cache back, and unsloth_zoo
 # 2026.10.9 sets the share itself (load_vllm: 0.8 x 0.95 = 0.76 for GPUs with 14-20 GiB when vLLM >= 0.11): 11.2 GiB
 # = 7.6 weights + ~3.6 for vLLM's cache and activations while generating. Without standby, 0.7 (10.3 GiB: weights
-# + 2.7 GiB for vLLM) leaves 4.4 GiB for training; Unsloth's saved T4 run used 0.69 that way. Not run on a GPU here.
+# + 2.7 GiB for vLLM) leaves 4.4 GiB for training; Unsloth's saved T4 run (Unsloth 2025.5.7, vLLM 0.8.5) ran vLLM at
+# 0.69. Sizes from Qwen3-4B's config and Unsloth's saved run (4,088,528,384 parameters, 66,060,288 trainable); this
+# arithmetic was not checked on a GPU here.
 GPU_MEMORY_WITH_STANDBY = 0.9  # the notebook's value; Unsloth replaces it with its standby share (0.76 on a T4)
 GPU_MEMORY_WITHOUT_STANDBY = 0.7
 
