@@ -159,8 +159,13 @@ def import_check(python: str = sys.executable) -> int:
         venv_python = str(venv / "bin" / "python")
         requirements_file = Path(tmp) / "requirements.txt"
         requirements_file.write_text("\n".join(recipe_requirements()) + "\n", encoding="utf-8")
+        subprocess.check_call([venv_python, "-m", "pip", "install", "-q", "--upgrade", "pip"])
         subprocess.check_call([venv_python, "-m", "pip", "install", "-q", "-r", str(requirements_file)])
-        code = "\n".join(IMPORTS) + "\nimport torch, torchao\nprint('imports ok: torch', torch.__version__, 'torchao', torchao.__version__)"
+        code = "\n".join(IMPORTS) + (
+            "\nimport importlib.metadata as m"
+            f"\nfor name in {list(documented_versions())!r}: print(name, m.version(name))"
+            "\nprint('imports ok')"
+        )
         return subprocess.call([venv_python, "-c", code])
 
 
