@@ -14,9 +14,9 @@ Stacks (each venv lives in ``.venvs/<stack>`` and is reused while its requiremen
 ==========  =============================================================  ===================================
 stack       pins                                                           tests
 ==========  =============================================================  ===================================
-t4          trl 0.22.2, transformers 4.56.2 (``examples/requirements-t4``)  ``-m trainer``: real GRPOTrainer
-trl-0.24    trl 0.24.0, transformers 4.57.6                                  runs, both examples' ``--smoke``,
-                                                                             callbacks, the 2-process run
+t4          trl 0.22.2, transformers 4.56.2, peft 0.17.1 (the T4 recipe's    ``-m trainer``: real GRPOTrainer
+            trl/transformers pair, with CPU-side pins of its own)            runs, both examples' ``--smoke``,
+trl-0.24    trl 0.24.0, transformers 4.57.6                                  callbacks, the 2-process run
 latest      the newest trl and transformers                                the whole suite
 wheel       the built wheel, installed non-editable with ``[rouge]``      ``korean-rewards demo`` outside the
                                                                              checkout
@@ -25,11 +25,18 @@ engines     verl 0.9.1 and openrlhf 0.11.2 (``--no-deps``, CPU), ray,      ``tes
                                                                              executor + experiences, the server
                                                                              with OpenRLHF's HTTP client) and
                                                                              ``tests/test_integrations.py``
+t4-recipe   no venv: ``pip install --dry-run`` of                          ``scripts/t4_recipe.py``: resolves
+            ``examples/requirements-t4.txt`` (metadata only)                 to the versions docs/training.md
+                                                                             states
 ==========  =============================================================  ===================================
 
 The ``engines`` stack installs the engines as their CPU users do: ``pip install --no-deps verl==0.9.1
 openrlhf==0.11.2`` after the few dependencies their reward code imports (plain ``pip install verl`` / ``openrlhf``
 pull CUDA builds, flash-attn and deepspeed, or fail to build on a CPU machine); the tests stub ``vllm``.
+
+The ``t4`` stack is the CPU half of the T4 recipe: it has no Unsloth, vLLM or CUDA torch, and keeps the peft /
+accelerate / datasets versions its trainer tests were written for (peft 0.17.1), while the recipe itself asks for
+``peft>=0.18`` (every Unsloth since 2026.1.3 does). ``t4-recipe`` checks the recipe's resolution instead.
 
 Every venv gets ``torch==2.13.0`` first (the CPU build on the project's machines; set ``KR_TORCH`` to change it).
 A pytest run that collects no test (exit code 5) counts as a failure. The last line sums up every stack as
@@ -76,7 +83,7 @@ STACKS: dict[str, Stack] = {
         "t4",
         ("trl==0.22.2", "transformers==4.56.2", "peft==0.17.1", "accelerate==1.10.1", "datasets==4.3.0"),
         TRAINER_TESTS,
-        description="the T4 recipe's pins (examples/requirements-t4.txt)",
+        description="the T4 recipe's trl/transformers pair on CPU (its own peft/accelerate/datasets pins)",
     ),
     "trl-0.24": Stack(
         "trl-0.24",
@@ -109,7 +116,29 @@ STACKS: dict[str, Stack] = {
         no_deps=("verl==0.9.1", "openrlhf==0.11.2"),
     ),
 }
-DEFAULT_STACKS = ("t4", "trl-0.24", "latest", "wheel", "engines")
+DEFAULT_STACKS = ("t4", "trl-0.24", "latest", "wheel", "engines", "t4-recipe")
+
+
+def run_t4_recipe(extra: list[str]) -> Result:
+    """The ``t4-recipe`` step: the T4 recipe still resolves to the versions docs/training.md states (t4_recipe.py)."""
+    import t4_recipe  # this folder, which is sys.path[0] when the script runs
+
+    started = time.perf_counter()
+    log("=== step t4-recipe: pip install --dry-run of examples/requirements-t4.txt against docs/training.md")
+    try:
+        rows, seconds = t4_recipe.check_resolution()
+    except (RuntimeError, ValueError, OSError) as error:
+        log(f"t4-recipe: {error}")
+        return Result("t4-recipe", False, failed=1, seconds=time.perf_counter() - started, note="did not resolve")
+    print(t4_recipe.format_rows(rows), flush=True)
+    different = [package for package, _, _, same in rows if not same]
+    note = f"resolved with pip {t4_recipe.pip_version()} in {seconds:.0f} s"
+    note += f"; differs from the docs: {', '.join(different)}" if different else ""
+    return Result("t4-recipe", not different, passed=len(rows) - len(different), failed=len(different),
+                  seconds=time.perf_counter() - started, note=note)
+
+
+STEPS = {"t4-recipe": run_t4_recipe}  # checks that are no pytest run in a stack's venv
 
 
 @dataclass
@@ -272,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--stacks",
         default=",".join(DEFAULT_STACKS),
-        help=f"comma-separated stacks out of {', '.join(STACKS)} and 'current' (default: {','.join(DEFAULT_STACKS)})",
+        help=f"comma-separated stacks out of {', '.join([*STACKS, *STEPS])} and 'current' "
+        f"(default: {','.join(DEFAULT_STACKS)})",
     )
     parser.add_argument(
         "--soak", action="store_true", help="run only the soak tests (marker soak), on 'latest' unless --stacks is given"
@@ -282,10 +312,14 @@ def main(argv: list[str] | None = None) -> int:
         extra = ["-m", "soak", *extra]  # after a stack's own -m, so it wins
         args.stacks = args.stacks if "--stacks" in " ".join(argv) else "latest"
     names = [name.strip() for name in args.stacks.split(",") if name.strip()]
-    unknown = [name for name in names if name not in STACKS and name != "current"]
+    unknown = [name for name in names if name not in STACKS and name not in STEPS and name != "current"]
     if unknown or not names:
-        parser.error(f"unknown stack(s) {unknown}; choose from {', '.join(STACKS)}, current")
-    results = [run_current(extra) if name == "current" else run_stack(STACKS[name], extra) for name in names]
+        parser.error(f"unknown stack(s) {unknown}; choose from {', '.join([*STACKS, *STEPS])}, current")
+    results = [
+        run_current(extra) if name == "current" else STEPS[name](extra) if name in STEPS
+        else run_stack(STACKS[name], extra)
+        for name in names
+    ]
 
     print()
     log(f"{'stack':<10} {'result':<6} {'passed':>7} {'failed':>7} {'skipped':>8} {'seconds':>8}  versions / note")
