@@ -129,17 +129,19 @@ tables), :mod:`~korean_rewards.numbers.candidates` (the regex that finds where a
 :mod:`~korean_rewards.numbers.reading` (every reading of the number at one place, and where it may end),
 :mod:`~korean_rewards.numbers.scan` (numbers in running text), :mod:`~korean_rewards.numbers.expression` (a text
 that is one number), :mod:`~korean_rewards.numbers.latex` (``\boxed{}`` and safe LaTeX arithmetic) and
-:mod:`~korean_rewards.numbers.final_answer` (where the answer of a solution is). Everything is importable from
-``korean_rewards.numbers`` as before.
+:mod:`~korean_rewards.numbers.final_answer` (where the answer of a solution is, with
+:mod:`~korean_rewards.numbers.cues`, :mod:`~korean_rewards.numbers.math_answer` and
+:mod:`~korean_rewards.numbers.quantity`). That is the parser half; the grader half is
+:mod:`~korean_rewards.numbers.grading` (a gold's value read by the same reader, and the comparison), whose
+public-in-package names the rewards use. Everything is importable from ``korean_rewards.numbers`` as before.
 """
 
 from __future__ import annotations
 
 from .budget import DEFAULT_WORK_BUDGET, set_work_budget, work_budget
-from .expression import _parse, parse_korean_number
-from .final_answer import _answer_number, extract_answer_number
-from .latex import _boxed_content
-from .scan import ANSWER_WINDOW, NumberMatch, _last, _last_answer_number, _scan, find_numbers, first_number, last_number
+from .expression import parse_korean_number
+from .final_answer import extract_answer_number
+from .scan import ANSWER_WINDOW, NumberMatch, find_numbers, first_number, last_number
 
 __all__ = [
     "ANSWER_WINDOW",
