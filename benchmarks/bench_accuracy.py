@@ -1,13 +1,15 @@
 """Throughput of ``accuracy_reward_ko`` next to math-verify on the same 1 KB Korean completions, and 1 MB adversaries.
 
-Inputs: the labelled completions of ``tests/data/accuracy_ko.jsonl`` (tags, ``<think>`` and plain shapes),
-each padded to about 1 KB with number-free reasoning before its answer. Both graders score the same
+Inputs: the labelled completions of ``tests/data/accuracy_ko.jsonl`` and ``tests/data/grading_rules_ko.jsonl``
+(tags, ``<think>`` and plain shapes), each padded to about 1 KB with number-free reasoning before its answer. Both graders score the same
 (completion, gold) pairs on one core; math-verify (``pip install math-verify``, a benchmark / test-oracle
 dependency only) parses gold and completion and verifies, as ``trl.rewards.accuracy_reward`` does. Printed:
-completions per second for each, the ratio (ours / math-verify), each grader's accuracy and precision against
+completions per CPU second for each (``time.process_time``, so other load on the machine does not skew
+the comparison), the ratio (ours / math-verify), each grader's accuracy and precision against
 the labels, and the time of ``accuracy_reward_ko`` on 1 MB adversarial completions against the 50 ms budget.
 
-Target: at least 20,000 completions/s for ``accuracy_reward_ko``.
+Targets: at least 20,000 completions/s for ``accuracy_reward_ko`` on one free core, at least 30x math-verify's
+throughput in the same run, and no 1 MB completion over 50 ms.
 
 Usage::
 
@@ -29,7 +31,12 @@ FILLER = "먼저 문제의 조건을 차근차근 정리하고, 필요한 계산
 
 
 def _inputs() -> tuple[list[str], list[str], list[bool]]:
-    rows = [json.loads(line) for line in (ROOT / "tests/data/accuracy_ko.jsonl").read_text("utf-8").splitlines() if line]
+    rows = [
+        json.loads(line)
+        for name in ("accuracy_ko.jsonl", "grading_rules_ko.jsonl")
+        for line in (ROOT / "tests/data" / name).read_text("utf-8").splitlines()
+        if line
+    ]
     completions, golds, labels = [], [], []
     for row in rows:
         text = row["completion"]
@@ -75,9 +82,11 @@ def _math_verify(completions: list[str], golds: list[str]) -> list[bool] | None:
 
 
 def _timed(fn, *args) -> tuple[float, object]:
-    start = time.perf_counter()
+    """CPU time of this process (both graders alike), so that other load on a shared machine does not skew the
+    ratio; the 1 MB budgets are checked on the same clock."""
+    start = time.process_time()
     result = fn(*args)
-    return time.perf_counter() - start, result
+    return time.process_time() - start, result
 
 
 def main() -> None:
@@ -100,7 +109,7 @@ def main() -> None:
     else:
         mv_rate = mv_n / mv_s
         print(f"math-verify:        {mv_rate:,.0f} completions/s  ({_rates(mv, labels)})")
-        print(f"ratio accuracy_reward_ko / math-verify: {ours_rate / mv_rate:.1f}x")
+        print(f"ratio accuracy_reward_ko / math-verify: {ours_rate / mv_rate:.1f}x  (target >= 30x)")
     adversaries = {
         "numeral look-alikes": "이 조 조 만일 네 생각 천천 구십가 세대 두통 " * 40_000,
         "answer blocks of look-alikes": "<SOLUTION>" + "구십가 세대 두통 삼백가 이 조 조 만일 " * 300 + "</SOLUTION>",
@@ -110,6 +119,11 @@ def main() -> None:
         "spaced numerals": "스물 다섯 삼 백 오 십 2천 500 1만 1 공 점 오 " * 40_000,
         "LaTeX": "\\left(\\dfrac{3}{4}\\right)^{2} \\times 100 \\% = " * 30_000,
         "think then look-alikes": "<think>" + "3^4 \\frac{1}{2} " * 60_000 + "</think>" + "구조 백조 조만간 경이 " * 60_000,
+        "side remarks": "답은 7입니다. 참고로 넓이는 60입니다. 한편 " * 30_000,
+        "corrections": "답은 12개… 아니, 다시 계산하면 14개 " * 40_000,
+        "restated units": "40cm이고, 이는 0.4m, 즉 1분 20초(80초) " * 30_000,
+        "dollars and LaTeX separators": "$10,200 + $255 = $10,455. \\$3,\\!000 {,}5 " * 30_000,
+        "expressions": "답: $4\\sqrt{2}$ \\pm 7 3x AZYUK2A \\( (9+1) \\) " * 30_000,
     }
     for name, text in adversaries.items():
         text = (text * ((1 << 20) // len(text) + 1))[: 1 << 20]

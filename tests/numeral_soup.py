@@ -12,14 +12,15 @@ import random
 SINO_DIGITS = list("영일이삼사오육칠팔구")
 SMALL_UNITS = list("십백천")
 BIG_UNITS = list("만억조경")
+HUGE_UNITS = list("해자양간정재극")
 NATIVE = ["하나", "둘", "셋", "넷", "다섯", "여섯", "일곱", "여덟", "아홉", "열", "스물", "서른", "마흔", "쉰", "예순",
-          "일흔", "여든", "아흔", "한", "두", "세", "네", "석", "넉", "스무", "첫"]  # fmt: skip
+          "일흔", "여든", "아흔", "한", "두", "세", "네", "석", "넉", "스무", "첫", "닷", "엿"]  # fmt: skip
 HANJA = list("〇零一二三四五六七八九十百千萬億兆京壹貳參拾佰仟卅")
 SIGNS = ["-", "−", "마이너스", "영하", "플러스", "+", "－"]
-SUFFIXES = ["분의", "분의 ", "퍼센트", "프로", "%", "점", " 점 ", "와", "과", "번째", "째"]
+SUFFIXES = ["분의", "분의 ", "퍼센트", "프로", "%", "점", " 점 ", "와", "과", "번째", "째", "점오", "점이"]
 CUES = ["답:", "답은", "정답은", "따라서", "그러므로", "Answer:", "answer is", "이다", "입니다", "이 답이다", "최종 답",
         "약", "대략", "쯤", "정도", "제", "또는", "아니면", "~", "≈", "=", "×", "÷", "/", "(", ")"]  # fmt: skip
-COUNTERS = ["개", "명", "마리", "년", "원", "살", "번", "분", "초", "kg", "cm", "개월", "에요", "만에"]
+COUNTERS = ["개", "명", "마리", "년", "원", "살", "번", "분", "초", "kg", "cm", "개월", "에요", "만에", "냥", "되", "리", "근"]
 LATEX = ["\\frac{", "\\dfrac", "}{", "}", "\\boxed{", "$", "^", "\\sqrt{", "\\times", "\\%", "{,}", ",\\!"]
 OTHER = ["½", "¾", "③", "…", "!", "?", ".", ",", "，", "．", "１２", "사과", "이 문제", "오늘", "천천히", "구조", "만일"]
 SEPARATORS = ["", "", "", " ", " ", "  ", "\n", ",", ", ", "\t"]
@@ -40,10 +41,10 @@ def _sino_run(rng: random.Random) -> str:
     """A run of Sino-Korean syllables: half of them well-formed numerals, half any order."""
     size = rng.randint(1, 24)
     if rng.random() < 0.5:
-        pool = SINO_DIGITS + SMALL_UNITS * 2 + BIG_UNITS * 2
+        pool = SINO_DIGITS + SMALL_UNITS * 2 + BIG_UNITS * 2 + HUGE_UNITS
         return "".join(rng.choice(pool) for _ in range(size))
     parts = []
-    for unit in rng.sample(BIG_UNITS, rng.randint(1, 4)):
+    for unit in rng.sample(BIG_UNITS + HUGE_UNITS, rng.randint(1, 4)):
         for small in rng.sample(SMALL_UNITS, rng.randint(0, 3)):
             parts.append(rng.choice(SINO_DIGITS[1:] + [""]) + small)
         parts.append(rng.choice(SINO_DIGITS[1:] + [""]) + unit + rng.choice(["", "", " "]))

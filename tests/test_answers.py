@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 from korean_rewards import NOTEBOOK_TAGS, Tags
 from korean_rewards.answers import CheckAnswerKo, CheckNumbersKo, check_answer_ko, check_numbers_ko
 from korean_rewards.numbers import ANSWER_WINDOW
+from korean_rewards.numbers.final_answer import read_answer_span
+from korean_rewards.numbers.math_answer import is_inside_word
 
 # The notebook's rewards, re-implemented plainly from its published regexes: benchmarks/notebook_reference.py
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -72,7 +74,24 @@ NUMBERS_CASES = [
     ("<SOLUTION>정답. 350</SOLUTION>", "350", 3.5),  # a full stop after Korean text is not a number
     ("<SOLUTION>351</SOLUTION>", "350", -1.5),
     ("<SOLUTION>삼백</SOLUTION>", "350", -1.5),
-    ("<SOLUTION>3 + 5 = 8</SOLUTION>", "8", -1.5),  # the first number, as in the notebook
+    # issue 21: an equation's result is the answer (the notebook reads its first number, 3), a sign may stand
+    # apart, a range or an expression that is no number is wrong
+    ("<SOLUTION>3 + 5 = 8</SOLUTION>", "8", 3.5),
+    ("<SOLUTION>3 + 5 = 8</SOLUTION>", "3", -1.5),
+    ("<SOLUTION>6 × 7 = 42</SOLUTION>", "42", 3.5),
+    ("<SOLUTION>6 × 7 = 42개</SOLUTION>", "6", -1.5),
+    ("<SOLUTION>- 3</SOLUTION>", "-3", 3.5),
+    ("<SOLUTION>- 3</SOLUTION>", "3", -1.5),
+    ("<SOLUTION>15~16개</SOLUTION>", "15", -1.5),
+    ("<SOLUTION>15 ~ 16</SOLUTION>", "16", -1.5),
+    (r"<SOLUTION>$4\sqrt{2}$</SOLUTION>", "4", -1.5),
+    ("<SOLUTION>4√2</SOLUTION>", "4", -1.5),
+    (r"<SOLUTION>\pm 7</SOLUTION>", "7", -1.5),
+    ("<SOLUTION>3x</SOLUTION>", "3", -1.5),
+    (r"<SOLUTION>\frac{3}{4}</SOLUTION>", "0.75", 3.5),
+    (r"<SOLUTION>32,\! 349</SOLUTION>", "32349", 3.5),
+    ("<SOLUTION>42</SOLUTION>", "정답: 42", 3.5),  # a gold written as a sentence
+    ("<SOLUTION>42</SOLUTION>", "답은 42개입니다.", 3.5),
     ("<SOLUTION>x.y</SOLUTION>", "1", 0.0),  # the notebook captures "." and cannot convert it
     ("<SOLUTION>1.2.3</SOLUTION>", "1.2", 0.0),
     ("<SOLUTION>,</SOLUTION>", "1", 0.0),
@@ -254,6 +273,18 @@ def test_check_numbers_ko_matches_the_notebook_on_ascii(completion: str, gold: s
     # exact rationals and floats agree on numbers of up to 15 significant digits
     assume(_significant_digits(gold) <= 15)
     assume(capture is None or _significant_digits(capture.group(1)) <= 15)
+    # issue 21's rules read an answer tag that holds an expression, an equation, a range or a sign set apart as a
+    # whole (3 + 5 = 8 is 8, x0 is no number); everywhere else the notebook's first number holds
+    tag = completion.find(SOLUTION_START)
+    if tag >= 0:
+        content = completion[tag + len(SOLUTION_START) :]
+        end = content.find(SOLUTION_END)
+        assume(read_answer_span(content[: end if end >= 0 else 400]) is None)
+        assume(
+            capture is None
+            or not any(c.isdigit() for c in capture.group(1))
+            or not is_inside_word(completion, capture.start(1), capture.end(1))
+        )  # AZYUK2A: a digit inside a word is no number
     expected = notebook.check_numbers(None, [completion], [gold])
     assert check_numbers_ko(completions=[completion], answer=[gold]) == expected
 
@@ -288,9 +319,13 @@ def test_check_answer_ko_matches_the_notebook_on_ascii(answer: str, gold: str, t
 
 def test_parity_examples_from_the_notebook_facts() -> None:
     cases = ["<SOLUTION>x.y", "<SOLUTION>3 + 5 = 8", "<SOLUTION> -5", "<SOLUTION>1,234,567", "<SOLUTION>--5", "a<SOLUTION>b"]
-    golds = ["0", "3", "-5", "1234567", "-5", "1"]
-    assert check_numbers_ko(completions=cases, answer=golds) == notebook.check_numbers(None, cases, golds)
-    assert check_numbers_ko(completions=cases, answer=golds) == [0.0, 3.5, 3.5, 3.5, 3.5, -2.5]
+    golds = ["0", "8", "-5", "1234567", "-5", "1"]
+    # the notebook reads the first number of "3 + 5 = 8" (3, so gold 8 scores -1.5); the result of an equation in
+    # the answer tag is its answer here (issue 21), the one deliberate difference on these canonical cases
+    expected = notebook.check_numbers(None, cases, golds)
+    assert expected[1] == -1.5
+    expected[1] = 3.5
+    assert check_numbers_ko(completions=cases, answer=golds) == expected == [0.0, 3.5, 3.5, 3.5, 3.5, -2.5]
 
 
 # -- robustness ----------------------------------------------------------------------------------------------------
@@ -433,7 +468,7 @@ def test_logs_what_was_extracted() -> None:
     batch = [solution("삼백오십 개"), "no tags", "<SOLUTION>x.y"]
     check_numbers_ko(completions=batch, answer=["350"] * 3, log_extra=log_extra)
     check_answer_ko(completions=batch, answer=["350"] * 3, log_extra=log_extra)
-    assert logged["check_numbers_ko/extracted"] == ["삼백오십", None, "."]
+    assert logged["check_numbers_ko/extracted"] == ["삼백오십 개", None, "."]  # the answer tag read whole
     assert logged["check_answer_ko/extracted"] == ["삼백오십 개", None, None]
 
 

@@ -230,8 +230,9 @@ def test_set_work_budget_rejects_nonsense() -> None:
 
 @pytest.mark.soak
 def test_soak_new_numeral_soup() -> None:
+    """50,000 new texts of up to 1,000 characters (KR_SOAK_TEXTS, KR_SOAK_SEED to repeat a failure)."""
     seed = int(os.environ.get("KR_SOAK_SEED", random.SystemRandom().randrange(2**32)))
-    texts = soup_texts(50_000, seed=seed, low=20, high=1000)
+    texts = soup_texts(int(os.environ.get("KR_SOAK_TEXTS", 50_000)), seed=seed, low=20, high=1000)
     _warm_up()
     for index in range(len(texts)):
         for name, read in READERS.items():

@@ -42,7 +42,7 @@ def test_the_helper_skips_every_library_frame() -> None:
 
 
 def test_accuracy_and_answer_warnings() -> None:
-    _assert_points_here(_caught(lambda: accuracy_reward_ko(completions=["3"], answer=["모름"])), "no readable gold")
+    _assert_points_here(_caught(lambda: accuracy_reward_ko(completions=["3"], answer=["모름"])), "could not be read")
     _assert_points_here(
         _caught(lambda: check_numbers_ko(completions=["답: 3"], answer=["3"])), "no <SOLUTION> in any completion"
     )

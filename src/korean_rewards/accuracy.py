@@ -40,10 +40,17 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from ._trl import GOLD_ALIAS, RewardFunction, RewardOutput, completion_texts
-from ._util import warn_once
-from .answers import _close, _gold_value, _readings, _shorten
-from .numbers.budget import _read_within_budget
+from ._util import warn
 from .numbers.final_answer import find_final_answer
+from .numbers.grading import (
+    asked_part,
+    grade,
+    question_text,
+    read_gold,
+    read_within_budget,
+    shorten,
+    unreadable_gold_message,
+)
 from .tags import NOTEBOOK_TAGS, Tags, check_tags
 
 __all__ = ["AccuracyRewardKo", "accuracy_reward_ko"]
@@ -137,34 +144,35 @@ class AccuracyRewardKo(RewardFunction):
         start, end = (None, None) if self.tags is None else (self.tags.solution_start, self.tags.solution_end)
         scores: RewardOutput = []
         extracted: list[str | None] = []
-        any_gold = False
-        for text, gold in zip(texts, golds or [None] * len(texts)):
-            answer, over_budget = _read_within_budget(
+        unreadable: list[Any] = []
+        undecided = 0
+        prompts = kwargs.get("prompts")
+        if not isinstance(prompts, (list, tuple)) or len(prompts) != len(texts):
+            prompts = [None] * len(texts)
+        for text, gold, prompt in zip(texts, golds or [None] * len(texts), prompts):
+            answer, over_budget = read_within_budget(
                 self.__name__, text, find_final_answer, text, start, end, self.think_end
             )
-            extracted.append(None if answer is None else _shorten(answer.text))
-            expected = _gold_value(gold)
+            extracted.append(None if answer is None else shorten(answer.text))
+            expected = read_gold(gold)
             if expected is None:
                 scores.append(None)
+                if gold is not None and gold != "":  # "" stands for a missing gold: no warning
+                    unreadable.append(gold)
                 continue
-            any_gold = True
             if over_budget:
                 scores.append(min(self.correct, self.wrong))  # the worst score (issue 17's work budget)
                 continue
-            if answer is None or answer.value is None:
-                scores.append(self.wrong)
-                continue
-            gold_value, gold_percent = expected
-            hit = any(
-                _close(value, gold_value, rel_tol) for value in _readings(answer.value, answer.percent, gold_percent)
-            )
-            scores.append(self.correct if hit else self.wrong)
-        if texts and not any_gold:
-            warn_once(
-                "answers: no readable gold",
-                f"{self.__name__}: no readable gold answer in this batch (every score is None): the gold column "
-                "should hold a number, Korean numerals, a fraction, \\boxed{...} or a GSM8K-style '... #### N'",
-            )
+            asked = asked_part(question_text(prompt)) if answer is not None and answer.quantity is not None else None
+            verdict = grade(answer, expected, rel_tol, asked)
+            if verdict is None:
+                undecided += 1
+                scores.append(None)
+            else:
+                scores.append(self.correct if verdict else self.wrong)
+        message = unreadable_gold_message(self.__name__, unreadable, undecided)
+        if message is not None:
+            warn(message)
         return scores, {"extracted": extracted}
 
 

@@ -85,18 +85,25 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal
-from functools import lru_cache
 from fractions import Fraction
 from typing import Any, ClassVar
 
 from ._trl import RewardFunction, RewardOutput, score_span
-from ._util import warn_once
-from .numbers.expression import _parse
-from .numbers.latex import _boxed_content, evaluate_arithmetic
-from .numbers.budget import _read_within_budget
-from .numbers.final_answer import find_final_answer
-from .numbers.scan import ANSWER_WINDOW, _scan, find_numbers
+from ._util import warn, warn_once
+from .numbers import ANSWER_WINDOW, find_numbers
+from .numbers.final_answer import find_final_answer, read_answer_span
+from .numbers.math_answer import is_inside_word
+from .numbers.grading import (
+    gold_answer_text,
+    numbers_between,
+    read_gold,
+    read_number,
+    read_within_budget,
+    shorten,
+    unreadable_gold_message,
+    value_readings,
+    values_match,
+)
 from .tags import NOTEBOOK_TAGS, Tags, check_tags, extract_solution
 
 __all__ = ["CheckAnswerKo", "CheckNumbersKo", "check_answer_ko", "check_numbers_ko"]
@@ -113,7 +120,7 @@ _RUN = re.compile(r"[0-9.,]*")
 _DIGIT = re.compile("[0-9]")
 _DECIMAL = re.compile(r"[0-9]+\.?[0-9]*|\.[0-9]+")
 _RUN_DIGITS_LIMIT = 4000  # beyond this the notebook's float() gives inf: a wrong answer, never equal to a gold
-_LOG_LIMIT = 200  # characters of an extracted answer kept in the logs
+_SPAN_READ = 400  # characters of the answer tag read as one expression (an answer is never longer)
 
 
 class _Guess:
@@ -162,22 +169,34 @@ def _run_value(run: str) -> int | Fraction | float | None:
     return -value if negative else value
 
 
-def _guess_after_tag(text: str, solution_start: str) -> _Guess | None:
+def _guess_after_tag(text: str, solution_start: str, solution_end: str) -> _Guess | None:
     at = text.find(solution_start)
     if at < 0:
         return None
     start = at + len(solution_start)
+    close = text.find(solution_end, start, start + _SPAN_READ + len(solution_end)) if solution_end else -1
+    if close < 0:  # no closing tag near: read up to a word boundary, never half a word (구십|가)
+        close = start + _SPAN_READ
+        if close < len(text):
+            close = max(start, *(text.rfind(space, start, close) for space in " \t\n"))
+    whole = read_answer_span(text[start:close])
+    if whole is not None:  # 6 × 7 = 42, - 3, 15~16개, 4\sqrt{2}: the answer as a whole, not its first number
+        if whole.hedged or whole.expression or whole.value is None:
+            return _Guess(math.nan, False, whole.text)  # a range or an expression is no number: wrong
+        return _Guess(whole.value, whole.percent, whole.text)
     run = _notebook_run(text, start)
     # Korean numbers count when they start before the run (or at it, reading more of it), within the window
     window_end = start + ANSWER_WINDOW
-    korean = next(_scan(text, start, window_end if run is None else min(window_end, run[0] + 1)), None)
+    korean = next(numbers_between(text, start, window_end if run is None else min(window_end, run[0] + 1)), None)
     if korean is None and run is not None and run[0] >= window_end:
-        korean = next(_scan(text, run[0], run[0] + 1), None)  # the run read as a Korean number (3만 5천)
+        korean = next(numbers_between(text, run[0], run[0] + 1), None)  # the run read as a Korean number (3만 5천)
     if korean is not None and (run is None or korean.start < run[0] or (korean.start == run[0] and korean.end > run[1])):
         return _Guess(korean.value, korean.percent, korean.text)
     if run is None:
         return None
     captured = text[run[0] : run[1]]
+    if _DIGIT.search(captured) is not None and is_inside_word(text, run[0], run[1]):
+        return None  # AZYUK2A: a digit inside a word is no number
     return _Guess(_run_value(captured), False, captured)
 
 
@@ -190,93 +209,11 @@ def _guess_anywhere(text: str) -> _Guess | None:
     return _Guess(answer.value, answer.percent, answer.text)
 
 
-# -- values of gold answers ---------------------------------------------------------------------------------------
-
-
-def _gold_value(gold: Any) -> tuple[Fraction, bool] | None:
-    """Exact value and percent flag of a gold answer (a number, or a text such as "350", "삼백오십", "50%")."""
-    if gold is None or isinstance(gold, bool):
-        return None
-    if isinstance(gold, int):
-        return Fraction(gold), False
-    if isinstance(gold, float):
-        return (Fraction(repr(gold)), False) if math.isfinite(gold) else None
-    if isinstance(gold, (Fraction, Decimal)):
-        try:
-            return Fraction(gold), False
-        except (ValueError, OverflowError):  # Decimal("nan"), Decimal("inf")
-            return None
-    if isinstance(gold, (bytes, bytearray)):
-        gold = bytes(gold).decode("utf-8", errors="replace")
-    return _parse_cached(gold if isinstance(gold, str) else str(gold))
-
-
-def _parse_cached(text: str) -> tuple[Fraction, bool] | None:
-    """Gold answers repeat (TRL repeats each row ``num_generations`` times): parse each text once."""
-    return _parse_short(text) if len(text) <= 8192 else _parse_gold(text)
-
-
-@lru_cache(maxsize=4096)
-def _parse_short(text: str) -> tuple[Fraction, bool] | None:
-    return _parse_gold(text)
-
-
-_GSM8K_MARK = "####"
-
-
-def _gold_answer_text(text: str) -> str:
-    r"""The answer part of a gold text: after the last ``####`` of a GSM8K-style solution ("풀이 … #### 72"),
-    the content of a gold that is one ``\boxed{...}``, else the text itself."""
-    at = text.rfind(_GSM8K_MARK)
-    if at >= 0:
-        return text[at + len(_GSM8K_MARK) :].strip()
-    return text
-
-
-def _parse_gold(text: str) -> tuple[Fraction, bool] | None:
-    r"""A gold text's value: one number (Korean numerals too), GSM8K's ``… #### N`` (its thousands commas
-    read), ``\boxed{...}`` (the last box of a longer solution), or a LaTeX fraction / expression."""
-    answer = _gold_answer_text(text)
-    parsed = _parse(answer)
-    if parsed is not None:
-        return parsed
-    boxed = _boxed_content(answer)
-    if boxed is not None:
-        answer = answer[boxed[0] : boxed[1]]
-        parsed = _parse(answer)
-        if parsed is not None:
-            return parsed
-    if len(answer) <= 200 and ("\\" in answer or any(op in answer for op in "/^")):
-        return evaluate_arithmetic(answer)
-    return None
-
-
-def _readings(value: Fraction | float, percent: bool, other_percent: bool) -> list[Fraction | float]:
-    """A value and, when only one side is a percentage, its other reading (50% is 0.5 and 50)."""
-    if percent == other_percent or isinstance(value, float):  # floats: ±inf from a huge run
-        return [value]
-    return [value, value * 100] if percent else [value, Fraction(value) / 100]
-
-
-def _close(guess: Fraction | float, gold: Fraction, rel_tol: Fraction) -> bool:
-    if isinstance(guess, float):  # ±inf from a huge digit run, nan for a hedged answer
-        return False
-    if not rel_tol:
-        return guess == gold
-    return abs(guess - gold) <= rel_tol * abs(gold)
-
-
-def _shorten(text: str | None) -> str | None:
-    if text is None or len(text) <= _LOG_LIMIT:
-        return text
-    return text[:_LOG_LIMIT] + "…"
-
-
 # -- warnings about a whole batch ------------------------------------------------------------------------------
 
 def _warn_about_batch(texts: list[str], golds: list[Any] | None, tags: Tags | None) -> None:
-    """Warn once per process when no completion of a batch has the answer tag, or when no gold can be read:
-    the reward then scores every completion the same, which teaches nothing."""
+    """Warn once per process when no completion of a batch has the answer tag: the reward then scores every
+    completion the same, which teaches nothing (golds that cannot be read get their own warning per batch)."""
     if not texts:
         return
     if tags is not None and not any(tags.solution_start in text for text in texts):
@@ -285,12 +222,13 @@ def _warn_about_batch(texts: list[str], golds: list[Any] | None, tags: Tags | No
             f"no {tags.solution_start} in any completion: use accuracy_reward_ko or set tags=... "
             "(every completion scores 'no answer')",
         )
-    if golds is not None and all(_gold_value(gold) is None for gold in golds):
-        warn_once(
-            "answers: no readable gold",
-            "no readable gold answer in this batch (every score is None): the gold column should hold a number, "
-            "Korean numerals, a fraction, \\boxed{...} or a GSM8K-style '... #### N'",
-        )
+
+
+def _warn_about_golds(reward: str, unreadable: list[Any]) -> None:
+    """One warning per batch that counts the rows whose gold cannot be read (they score None)."""
+    message = unreadable_gold_message(reward, unreadable)
+    if message is not None:
+        warn(message)
 
 
 # -- check_numbers_ko ---------------------------------------------------------------------------------------------
@@ -372,26 +310,29 @@ class CheckNumbersKo(RewardFunction):
         _warn_about_batch(texts, golds, self.tags)
         scores: RewardOutput = []
         extracted: list[str | None] = []
+        unreadable: list[Any] = []
         for text, gold in zip(texts, golds or [None] * len(texts)):
             try:
-                read = (_guess_anywhere, text) if solution_start is None else (_guess_after_tag, text, solution_start)
-                guess, over_budget = _read_within_budget(self.__name__, text, *read)
+                read = (
+                    (_guess_anywhere, text)
+                    if solution_start is None
+                    else (_guess_after_tag, text, solution_start, self.tags.solution_end)  # type: ignore[union-attr]
+                )
+                guess, over_budget = read_within_budget(self.__name__, text, *read)
             except Exception:  # noqa: BLE001 - a bug must not stop training; the readers do not raise
                 guess, over_budget = None, False
-            extracted.append(None if guess is None else _shorten(guess.text))
-            expected = _gold_value(gold)
-            if expected is None:
+            extracted.append(None if guess is None else shorten(guess.text))
+            expected = read_gold(gold)
+            if expected is None or expected.value is None:  # no gold, or an expression: not applicable
                 scores.append(None)
+                if gold is not None and gold != "":  # "" stands for a missing gold: no warning
+                    unreadable.append(gold)
             elif guess is None:
                 scores.append(self.no_number)
             elif guess.value is None:
                 scores.append(self.unparseable)
             else:
-                gold_value, gold_percent = expected
-                hit = any(
-                    _close(value, gold_value, rel_tol)
-                    for value in _readings(guess.value, guess.percent, gold_percent)
-                )
+                hit = values_match(guess.value, guess.percent, expected.value, expected.percent, rel_tol)
                 scores.append(self.correct if hit else self.wrong)
             if over_budget and scores[-1] is not None:
                 scores[-1] = self.score_range[0]  # the worst score (issue 17's work budget)
@@ -404,6 +345,7 @@ class CheckNumbersKo(RewardFunction):
                 and _several_numbers(text, solution_start, self.tags.solution_end)  # type: ignore[union-attr]
             ):
                 scores[-1] = float(self.several_numbers)
+        _warn_about_golds(self.__name__, unreadable)
         return scores, {"extracted": extracted}
 
 
@@ -427,6 +369,7 @@ def _several_numbers(text: str, solution_start: str, solution_end: str) -> bool:
 # -- check_answer_ko ----------------------------------------------------------------------------------------------
 
 _WHITESPACE = re.compile(r"\s+")
+_HANGUL = re.compile("[가-힣]")
 
 
 def _normalized_text(text: str) -> str:
@@ -499,19 +442,21 @@ class CheckAnswerKo(RewardFunction):
         _warn_about_batch(texts, golds, self.tags)
         for text, gold in zip(texts, golds or [""] * len(texts)):
             guess = text if self.tags is None else extract_solution(text, self.tags)
-            extracted.append(_shorten(guess))
-            gold_text = _gold_answer_text(gold)  # gold texts; a row without a gold gets None from the base class
+            extracted.append(shorten(guess))
+            gold_answer = gold_answer_text(gold)  # gold texts; a row without a gold gets None from the base class
             if guess is None:
                 scores.append(self.no_answer)
             else:
                 try:
-                    score, over_budget = _read_within_budget(self.__name__, text, self._compare, guess, gold_text)
+                    score, over_budget = read_within_budget(
+                        self.__name__, text, self._compare, guess, gold_answer, gold
+                    )
                     scores.append(self.score_range[0] if over_budget else score)  # worst: issue 17's work budget
                 except Exception:  # noqa: BLE001 - never raise on model output
                     scores.append(self.unparseable)
         return scores, {"extracted": extracted}
 
-    def _compare(self, guess: str, gold: str) -> float:
+    def _compare(self, guess: str, gold: str, raw_gold: Any = None) -> float:
         if guess == gold:
             return self.exact
         guess, gold = guess.strip(), gold.strip()
@@ -525,12 +470,20 @@ class CheckAnswerKo(RewardFunction):
             return self._band(_band_level(plain_guess / plain_gold))
         if len(guess) <= 10_000 and len(gold) <= 10_000 and _normalized_text(guess) == _normalized_text(gold):
             return self.normalized
-        guess_value, gold_value = _parse(guess), _parse(gold)
+        whole = read_answer_span(guess)
+        if whole is not None and (whole.hedged or whole.expression or whole.value is None):
+            return self.unparseable  # 3x, 4√2, \pm 7, 15~16: no number, never "contains the gold's number"
+        if whole is not None and _HANGUL.search(guess) is None:
+            guess_value: tuple[Fraction, bool] | None = (whole.value, whole.percent)  # 6 × 7 = 42, - 3
+        else:
+            guess_value = read_number(guess)
+        read = read_gold(gold if raw_gold is None else raw_gold)  # 정답: 42 is read like a completion
+        gold_value = None if read is None or read.value is None else (read.value, read.percent)
         if guess_value is None or gold_value is None:
             return self.unparseable
         value, percent = guess_value
         target, target_percent = gold_value
-        readings = _readings(value, percent, target_percent)
+        readings = value_readings(value, percent, target_percent)
         if any(reading == target for reading in readings):
             return self.normalized
         if target == 0:

@@ -55,7 +55,7 @@ from typing import Any
 from ._trl import ColumnError, completion_text, gold_key, gold_text
 from .malpyeong import split_answer_reason, template_parts
 from .numbers import find_numbers
-from .numbers.final_answer import find_final_answer
+from .numbers.grading import read_gold
 from .tags import NOTEBOOK_TAGS, Tags
 
 __all__ = ["FAMILIES", "AUDIT_SCHEMA", "FamilyResult", "AuditReport", "audit_rewards", "audit_rows"]
@@ -324,21 +324,17 @@ def _text_of_prompt(prompt: Any) -> str:
 
 def _gold_answer(gold: str) -> tuple[str, str | None, Fraction | None]:
     """``(answer, worked solution or None, value or None)`` of a math gold text: what the honest completion puts
-    in its answer tags, the reasoning a GSM8K-style gold carries, and the answer's value (for the wrong answer).
+    in its answer tags, the reasoning a GSM8K-style gold carries before its ``####``, and the answer's value (for
+    the wrong answer).
 
-    The one place where the audit reads a gold as an answer: a GSM8K-style ``<solution> #### N`` gives ``N`` and
-    its solution; otherwise the library's final-answer reader
-    (:func:`~korean_rewards.numbers.final_answer.find_final_answer`, the reader ``accuracy_reward_ko`` applies to
-    completions) gives the answer of a number, ``\\boxed{}`` or a sentence such as ``정답: 42``; a gold it finds
-    no number in (a word) is the answer itself.
+    The answer is the one the grader reads from the gold (:func:`korean_rewards.numbers.grading.read_gold`, the
+    reader every answer reward uses: ``#### N``, ``\\boxed{}``, ``정답: 42``, a number); a gold it reads no
+    number from (a word) is the answer itself.
     """
     text = gold.strip()
-    solution = None
-    mark = text.rfind(_GSM8K_MARK)
-    if mark >= 0 and text[mark + len(_GSM8K_MARK) :].strip():
-        solution = text[:mark].strip() or None
-        text = text[mark + len(_GSM8K_MARK) :].strip()
-    found = find_final_answer(text, None, None, None)
+    head, mark, _ = text.rpartition(_GSM8K_MARK)
+    solution = head.strip() or None if mark else None
+    found = read_gold(text)
     if found is None:
         return text, solution, None
     value = found.value if isinstance(found.value, Fraction) else None

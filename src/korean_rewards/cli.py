@@ -26,6 +26,11 @@ Commands:
     wrapped in ``combine`` with ``--none POLICY``). Exit status 3 when an exploit is found, so it can gate training
     in CI.
 
+``korean-rewards serve -r SPEC [-r SPEC ...] [--host 127.0.0.1] [--port 5000]``
+    Serve rewards over HTTP on OpenRLHF's protocol (``POST /get_reward``, ``GET /health``; see
+    :mod:`korean_rewards.integrations.server`), e.g. BERTScore on a GPU node for CPU-only rollout workers.
+    Needs the ``[serve]`` extra. Stops cleanly on Ctrl-C / SIGTERM.
+
 ``korean-rewards demo``
     Score the bundled sample completions with every rule-based reward, offline, and print one table per kind
     of sample (BERTScore is added when its model is on this machine, else named as skipped with the reason).
@@ -1247,6 +1252,43 @@ _DEMO_HEADERS = {
     "language_consistency_ko": "korean",
     "repetition_penalty_ko": "repeat",
 }
+
+
+@app.command()
+@_handles_errors
+def serve(
+    reward: Annotated[
+        list[str],
+        typer.Option(
+            "--reward",
+            "-r",
+            help="A reward to serve (repeat the option; several are summed, each logged under its own key): "
+            "a name such as bertscore_reward, name(option=value), or module:attr.",
+        ),
+    ],
+    host: Annotated[str, typer.Option(help="Address to bind (0.0.0.0 to accept other machines).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 5000,
+    max_batch: Annotated[int, typer.Option(min=1, help="The most rows per reward call (model rewards).")] = 64,
+    max_wait_ms: Annotated[
+        float, typer.Option(min=0.0, help="How long to gather concurrent requests into one batch (model rewards).")
+    ] = 5.0,
+    missing_gold_score: Annotated[float, typer.Option(help="The reward of a row whose label is missing.")] = 0.0,
+) -> None:
+    """Serve rewards on OpenRLHF's reward-server protocol (POST /get_reward, GET /health)."""
+    import logging
+
+    try:
+        from .integrations.rows import load_reward
+        from .integrations.server import create_app, serve as run_server
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError as error:
+        raise CLIError(f"serve needs the [serve] extra ({error}): pip install 'korean-rewards[serve]'") from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    rewards = [load_reward(spec) for spec in reward]
+    application = create_app(rewards, max_batch=max_batch, max_wait_ms=max_wait_ms,
+                             missing_gold_score=missing_gold_score)
+    run_server(application, host=host, port=port)
 
 
 def main() -> None:

@@ -31,7 +31,12 @@ decimals                          ``3.14``, ``삼 점 일사`` / ``삼점일사`
 fractions                         ``3분의 1`` / ``삼분의 일`` (1/3), ``2와 3분의 1`` (7/3), ``1/3``, ``1⁄3``,
                                   ``\frac{1}{3}``, ``\dfrac{1}{3}``, ``\frac13``, ``2\frac{1}{3}`` (7/3),
                                   ``½``, ``2½``
-signs                             ``-5``, ``−5``, ``마이너스 5``, ``영하 5도`` (-5)
+signs                             ``-5``, ``−5``, ``마이너스 5``, ``영하 5도`` (-5), ``플러스 5`` (5)
+units past 경                     ``일해`` (10^20), ``삼해 오천조``, ``1해 2000경``, ``천극`` (10^51): 해 자 양 간 정 재 극
+                                  (not 구: the digit 9); in running text never at the end of a number
+Sino-Korean with native           ``사십다섯`` (45), ``만 이천삼백사십다섯`` (12345), ``백서른넷`` (134)
+leading 점                        ``점오`` (0.5), ``점이오`` (0.25)
+old counters                      ``열냥``, ``닷 냥`` (5), ``엿 되`` (6), ``천 리``, ``구만리``, ``한 근``
 percent                           ``50%``, ``50 퍼센트``, ``50프로`` read as **0.5** (value / 100); the match
                                   carries ``percent=True`` so a comparison can also accept 50 (answers.py does)
 ordinals                          ``첫째`` / ``첫 번째`` (1), ``두 번째`` (2), ``셋째`` (3), ``제3`` / ``제 3`` /
@@ -124,17 +129,19 @@ tables), :mod:`~korean_rewards.numbers.candidates` (the regex that finds where a
 :mod:`~korean_rewards.numbers.reading` (every reading of the number at one place, and where it may end),
 :mod:`~korean_rewards.numbers.scan` (numbers in running text), :mod:`~korean_rewards.numbers.expression` (a text
 that is one number), :mod:`~korean_rewards.numbers.latex` (``\boxed{}`` and safe LaTeX arithmetic) and
-:mod:`~korean_rewards.numbers.final_answer` (where the answer of a solution is). Everything is importable from
-``korean_rewards.numbers`` as before.
+:mod:`~korean_rewards.numbers.final_answer` (where the answer of a solution is, with
+:mod:`~korean_rewards.numbers.cues`, :mod:`~korean_rewards.numbers.math_answer` and
+:mod:`~korean_rewards.numbers.quantity`). That is the parser half; the grader half is
+:mod:`~korean_rewards.numbers.grading` (a gold's value read by the same reader, and the comparison), whose
+public-in-package names the rewards use. Everything is importable from ``korean_rewards.numbers`` as before.
 """
 
 from __future__ import annotations
 
 from .budget import DEFAULT_WORK_BUDGET, set_work_budget, work_budget
-from .expression import _parse, parse_korean_number
-from .final_answer import _answer_number, extract_answer_number
-from .latex import _boxed_content
-from .scan import ANSWER_WINDOW, NumberMatch, _last, _last_answer_number, _scan, find_numbers, first_number, last_number
+from .expression import parse_korean_number
+from .final_answer import extract_answer_number
+from .scan import ANSWER_WINDOW, NumberMatch, find_numbers, first_number, last_number
 
 __all__ = [
     "ANSWER_WINDOW",

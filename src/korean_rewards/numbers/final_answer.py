@@ -3,8 +3,11 @@ r"""Locating the final answer of a completion: answer tags, ``</think>``, ``\box
 :func:`find_final_answer` says where the answer is and reads it (:class:`FinalAnswer`); answer spans are read
 whole first (:func:`~korean_rewards.numbers.expression.parse_korean_number`, then
 :func:`~korean_rewards.numbers.latex.evaluate_arithmetic`), then by the number their sentence concludes with.
-:func:`extract_answer_number` is its value for a text without answer tags. Every rule and why:
-``docs/number-parsing.md`` ("Choosing the answer number").
+:func:`extract_answer_number` is its value for a text without answer tags. Where cues, corrections and side
+remarks are is :mod:`~korean_rewards.numbers.cues`; answers written as math (expressions evaluated whole or found
+irreducible, LaTeX number forms) are :mod:`~korean_rewards.numbers.math_answer`; amounts restated in another unit
+are :mod:`~korean_rewards.numbers.quantity`. Every rule and why: ``docs/number-parsing.md`` ("Choosing the answer
+number", "Grading").
 
 Example:
     >>> extract_answer_number("3 + 5 = 8. 따라서 답은 8개입니다. 검산: 8 - 5 = 3")
@@ -19,66 +22,51 @@ from typing import NamedTuple
 
 from .expression import _parse
 from .latex import _boxed_content, evaluate_arithmetic
-from .lexicon import _CIRCLED, _is_hangul
+from .lexicon import _CIRCLED
+from .cues import (
+    _CUE_REACH,
+    _SENTENCE_END,
+    _correction_at,
+    _cues,
+    _introduces_method,
+    _sentence_end,
+    _sentence_start,
+    _without_side_remarks,
+)
+from .math_answer import (
+    _ASCII_LETTER,
+    _DIGIT_CHAR,
+    _LETTERISH,
+    MathAnswer,
+    expression_around,
+    is_inside_word,
+    math_only_answer,
+    normalize_latex_numbers,
+)
+from .quantity import UNITS, restated_answer
 from .scan import NumberMatch, _last_answer_number, _scan
 
-__all__ = ["FinalAnswer", "extract_answer_number", "find_final_answer"]
-
-# ---------------------------------------------------------------------------------------------------------------
-# Answer cues
-# ---------------------------------------------------------------------------------------------------------------
-
-_CUE_TRIES = 32
-_CUE_REACH = 100
-_SENTENCE_END = re.compile(r"[.!?。](?=\s|\Z)|\n")
-_KOREAN_CUE_AFTER = re.compile(r"(?:변|안)?[ \t]{0,2}(?:은|는|[:：=])")  # 답은, 답:, 답변:, 답안은
-_ENGLISH_CUE_AFTER = re.compile(r"[ \t]{0,2}(?:is\b|[:：=])[ \t]{0,2}:?", re.IGNORECASE)
-
-
-def _cue_ends(text: str) -> list[int]:
-    """Ends of the last answer cues (정답은, 답:, 최종 답, answer is, Answer:), latest first.
-
-    At most the last 32 occurrences of 답 and of each spelling of "answer" are looked at (linear time)."""
-    ends = []
-    end = len(text)
-    for _ in range(_CUE_TRIES):  # Korean cues all contain 답
-        at = text.rfind("답", 0, end)
-        if at < 0:
-            break
-        end = at
-        before = text[at - 1] if at else ""
-        after = _KOREAN_CUE_AFTER.match(text, at + 1)
-        final = text[max(0, at - 3) : at].replace(" ", "").endswith("최종")
-        if before in ("정", "해") or final or not _is_hangul(before):
-            if after is not None:
-                ends.append(after.end())
-            elif final:
-                ends.append(at + 1)
-    for spelling in ("answer", "Answer", "ANSWER"):
-        end = len(text)
-        for _ in range(_CUE_TRIES):
-            at = text.rfind(spelling, 0, end)
-            if at < 0:
-                break
-            end = at
-            after = _ENGLISH_CUE_AFTER.match(text, at + 6)
-            if after is not None:
-                ends.append(after.end())
-    return sorted(ends, reverse=True)[:_CUE_TRIES]
-
+__all__ = ["FinalAnswer", "extract_answer_number", "find_final_answer", "read_answer_span"]
 
 class FinalAnswer(NamedTuple):
     r"""The final answer of a completion, as :func:`find_final_answer` locates it.
 
-    ``value`` is None when the answer span holds no number (``\boxed{x+1}``, an empty answer block) or when the
-    completion gives several different final answers (``hedged`` is then True). ``percent`` is True when the
+    ``value`` is None when the answer span holds no number (an empty answer block), when the completion gives
+    several different final answers (``hedged`` is then True: ``25 또는 26``, ``\pm 7``), or when the answer is an
+    expression that does not reduce to a number (``expression`` is then True and ``text`` holds it: ``4\sqrt{2}``,
+    ``3\pi``, ``x + 5``, ``4√2``): such an answer is compared with a gold only as text, never by a number in it.
+    An amount restated in another unit (``40cm이고, 이는 0.4m``, ``90분(1시간 30분)``) or a compound
+    (``1분 20초``, ``4월 10일``) is one answer: ``alternatives`` holds its value in each unit used and
+    ``quantity`` its comparable key (:mod:`~korean_rewards.numbers.quantity`). ``percent`` is True when the
     answer was written as a percentage (the value is then divided by 100). ``text`` is the text the value was
     read from (for logs); ``source`` says where it was found: ``"tags"``, ``"boxed"``, ``"cue"`` or ``"last"``
     (the last number of the text), with ``"think:"`` before it when only the text after ``</think>`` was read.
 
     Example:
         >>> find_final_answer("정답은 24가 아닌 25입니다.")
-        FinalAnswer(value=Fraction(25, 1), percent=False, text='25', source='cue', hedged=False)
+        FinalAnswer(value=Fraction(25, 1), percent=False, text='25', source='cue', hedged=False, expression=False, alternatives=(), quantity=None)
+        >>> find_final_answer(r"답: $4\sqrt{2}$")
+        FinalAnswer(value=None, percent=False, text='4\\sqrt{2}', source='cue', hedged=False, expression=True, alternatives=(), quantity=None)
     """
 
     value: Fraction | None
@@ -86,13 +74,15 @@ class FinalAnswer(NamedTuple):
     text: str
     source: str
     hedged: bool = False
+    expression: bool = False
+    alternatives: tuple[Fraction, ...] = ()
+    quantity: tuple | None = None
 
 
 _SPAN_LIMIT = 400  # an answer span longer than this is read by scanning, not as one expression
 _BLOCK_TRIES = 4  # answer blocks looked at, from the last
 _BLOCK_LIMIT = 2000  # characters of one answer block read
 _OPERATOR = re.compile(r"[-+*/^×÷·−=\\]")
-_CONCLUDING_WORDS = ("따라서", "그러므로", "그래서", "결론적으로", "결국", "즉", "최종적으로", "Therefore", "Thus", "Hence", "So")
 # what follows a number that the sentence does not conclude with ("24가 아닌 25", "360의 절반인 180", "(3) 64")
 _NEGATED_AFTER = re.compile(r"[ \t]?[가-힣A-Za-z%]{0,3}?[ \t]?(?:이|가|은|는)?[ \t]?(?:아니|아닌|아님)")
 _NEGATED_BEFORE = re.compile(r"\bnot[ \t]*\Z", re.IGNORECASE)  # "not 24 but 25"
@@ -111,6 +101,34 @@ _HEDGE_SPAN = re.compile(r"중[ \t]?(?:하나|에서|의 하나)|one of|either|�
 _EQUALS = re.compile(r"[=＝]")
 _SIMPLE_NUMBER = re.compile(r"[ \t\n]*(-?[0-9]{1,40}(?:\.[0-9]{1,40})?)[ \t\n]*\Z")
 _EXPRESSION_WORDS = 8
+
+def _restated(span: str, match: NumberMatch | None, source: str) -> FinalAnswer | None:
+    """The answer as a quantity when the chosen number is part of a compound (``1시간 30분``, ``4월 10일``) or of
+    an amount restated in another unit (``40cm이고, 이는 0.4m``); None otherwise."""
+    if match is None or _UNIT_START.match(span, match.end) is None:
+        return None
+    if len(_AMOUNT_WITH_UNIT.findall(span, 0, _SPAN_LIMIT)) < 2:
+        return None  # one amount with its unit: the number itself (a compound or a restatement has two or more)
+    numbers = [number for number in _scan(span, 0, len(span)) if not _inside_word(span, number)]
+    restated = restated_answer(span, numbers, match)
+    if restated is None:
+        return None
+    value, alternatives, key, text = restated
+    return FinalAnswer(value, False, text, source, alternatives=alternatives, quantity=key)
+
+
+_AMOUNT_WITH_UNIT = re.compile(  # a digit and a unit of the quantity table right after it
+    r"[0-9][ \t]?(?:" + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True)) + r")(?![A-Za-z])"
+)
+_UNIT_START = re.compile(r"[ \t]?[A-Za-z년월일시분초밀센미킬그리]")
+
+
+def _final(answer: MathAnswer, source: str) -> FinalAnswer:
+    return FinalAnswer(answer.value, answer.percent, answer.text, source, answer.hedged, answer.expression)
+
+
+def _inside_word(text: str, match: NumberMatch) -> bool:
+    return is_inside_word(text, match.start, match.end)
 
 
 def _span_value(span: str) -> tuple[Fraction, bool] | None:
@@ -143,8 +161,12 @@ def _conclusion(span: str, prefer_last: bool) -> tuple[NumberMatch | None, bool]
     the first (or with ``prefer_last`` the last) is the conclusion; two different values joined by 또는, 혹은,
     이나, or, ``~`` ... or a span that says "중 하나" (one of) hedge."""
     numbers = list(_scan(span, 0, len(span)))
+    if numbers and _ASCII_LETTER.search(span) is not None:
+        numbers = [number for number in numbers if not _inside_word(span, number)]
     if not numbers:
         return None, False
+    if len(numbers) > 1 and _ordinal_hedge(span, numbers):
+        return None, True  # 10번째 아니면 11번째
     equals = [m.end() for m in _EQUALS.finditer(span)]
     if equals:
         after = [n for n in numbers if n.start >= equals[-1]]
@@ -182,19 +204,51 @@ def _conclusion(span: str, prefer_last: bool) -> tuple[NumberMatch | None, bool]
     return (kept[-1] if prefer_last else kept[0]), False
 
 
+def _ordinal_hedge(span: str, numbers: list[NumberMatch]) -> bool:
+    """Two different ordinals joined by a hedge word (``10번째 아니면 11번째``, ``3번째 또는 4번째``): the ordinal
+    marks that make a number a label elsewhere do not make this a single answer."""
+    if _HEDGE_BETWEEN.search(span) is None:
+        return False
+    for left, right in zip(numbers, numbers[1:]):
+        if (
+            left.value != right.value
+            and right.start - left.end <= 16
+            and _ORDINAL_AFTER.match(span, left.end)
+            and _ORDINAL_AFTER.match(span, right.end)
+            and _HEDGE_BETWEEN.search(span, left.end, right.start)
+        ):
+            return True
+    return False
+
+
 def _read_span(text: str, start: int, end: int, source: str, prefer_last: bool = False) -> FinalAnswer | None:
     """The answer in ``text[start:end]``: the whole span as one number first, else its conclusion (its final
     words read as one number when the scan reads only part of them: ``곱하면 일조이다``, ``삼 백 오 십이다``)."""
-    span = text[start : min(end, start + _SPAN_LIMIT)]  # an answer is read within its first 400 characters
+    span = normalize_latex_numbers(text[start : min(end, start + _SPAN_LIMIT)])  # read within its first 400 characters
     check = _CHECK_REMARK.search(span)
     if check is not None and check.start() > 0:
         span = span[: check.start()]  # 정답: 17 (검산: 17 + 8 = 25)
+    # a letter outside a LaTeX command (3x, 2 + 3i, x = 1/3) or ± is read as math first: the number reader
+    # would take a letter after a number for a unit; otherwise the number reader first, the math reader after
+    bare = _BARE_LETTER.search(span) is not None
+    expression = math_only_answer(span) if bare else None
+    if expression is not None:
+        return _final(expression, source)
     whole = _span_value(span.strip())
     if whole is not None:
         return FinalAnswer(whole[0], whole[1], span.strip(), source)
+    expression = math_only_answer(span) if not bare and _LETTERISH.search(span) else None
+    if expression is not None:
+        return _final(expression, source)
     match, hedged = _conclusion(span, prefer_last)
     if hedged:
         return FinalAnswer(None, False, span.strip(), source, True)
+    expression = expression_around(span, match)
+    if expression is not None:
+        return _final(expression, source)
+    restated = _restated(span, match, source)
+    if restated is not None:
+        return restated
     final = _final_words(span, match, prefer_last)
     if final is not None:
         return FinalAnswer(final[0], final[1], final[2], source)
@@ -203,6 +257,7 @@ def _read_span(text: str, start: int, end: int, source: str, prefer_last: bool =
     return FinalAnswer(match.value, match.percent, match.text, source)
 
 
+_BARE_LETTER = re.compile(r"(?<![\\A-Za-z])[A-Za-z]|[√∛∜π±∓]|\\(?:pm|mp)(?![A-Za-z])")
 _CHECK_REMARK = re.compile(r"[(\[]?[ \t]?(?:검산|확인|검증|check|verify)", re.IGNORECASE)
 _WORD_START = re.compile(r"(?:^|(?<=[ \t]))\S")
 _NUMERAL_WORD = re.compile(r"[0-9일이삼사오육칠팔구십백천만억조경영공점,.]+")
@@ -238,62 +293,24 @@ def _final_words(span: str, match: NumberMatch | None, prefer_last: bool) -> tup
     return None
 
 
-def _sentence_end(text: str, start: int, limit: int) -> int:
-    stop = _SENTENCE_END.search(text, start, limit)
-    return stop.start() if stop else limit
-
-
-def _sentence_start(text: str, end: int) -> int:
-    low = max(0, end - _CUE_REACH)
-    starts = [text.rfind(mark, low, end) for mark in (". ", "! ", "? ", "\n", "。")]
-    return max(max(starts) + 1, low)
-
-
-_BACKWARD_CUE = re.compile(r"(?:정)?답(?:이다|입니다|이에요|이야|임|이\b|[.。]|\s*\Z)")
-
-
-def _cues(text: str) -> list[tuple[int, int, int, bool, bool]]:
-    """Answer cues, latest first, as (position, span start, span end, prefer_last, names the answer): forward cues (정답은, 답:,
-    최종 답, answer is) read the rest of their sentence; backward cues (``180이 답이다``) and concluding
-    sentences (따라서 … 이다, Therefore …) read their sentence up to the cue."""
-    cues = []
-    for cue_end in _cue_ends(text):
-        cues.append((cue_end, cue_end, _sentence_end(text, cue_end, min(len(text), cue_end + _CUE_REACH)), False, True))
-    end = len(text)
-    for _ in range(_CUE_TRIES):
-        at = text.rfind("답", 0, end)
-        if at < 0:
-            break
-        end = at
-        head = at - 1 if at and text[at - 1] == "정" else at
-        if _BACKWARD_CUE.match(text, head) and head > 0 and text[head - 1] in " \t":
-            cues.append((at, _sentence_start(text, head), head, True, True))
-    for at, start in _concluding_words(text):
-        cues.append((at, start, _sentence_end(text, start, min(len(text), start + 2 * _CUE_REACH)), True, False))
-    return sorted(cues, key=lambda cue: cue[0], reverse=True)
-
-
-def _concluding_words(text: str) -> list[tuple[int, int]]:
-    """Places and ends of the last words that open a concluding sentence (따라서, 그러므로, Therefore, ...), at
-    most 4 of each, found with ``rfind`` (linear)."""
-    found = []
-    for word in _CONCLUDING_WORDS:
-        end = len(text)
-        for _ in range(4):
-            at = text.rfind(word, 0, end)
-            if at < 0:
-                break
-            end = at
-            after = at + len(word)
-            if (at == 0 or not text[at - 1].isalnum()) and (after == len(text) or text[after] in " \t\n,"):
-                found.append((at, after))
-    return found
-
-
-def _free_answer(text: str, prefix: str = "") -> FinalAnswer | None:
-    """The final answer of a text without answer tags: the last ``\\boxed{}``, else the latest answer cue with a
-    number, else the conclusion of the sentence of the last number."""
+def _free_answer(text: str, prefix: str = "", depth: int = 0) -> FinalAnswer | None:
+    """The final answer of a text without answer tags, by these rules in order (see ``_ANSWER_RULES``):
+    side remarks after the answer are set aside; the latest answer cue that names the answer (정답은, 답:, The
+    final answer is, ``180이 답이다``), unless the last ``\\boxed{}`` comes after it; a correction after that
+    answer hands over to the corrected one; then concluding sentences (따라서 … 이다); then the conclusion of the
+    sentence of the last number."""
+    text = _without_side_remarks(text)
     boxed = _boxed_content(text)
+    if boxed is not None and not any(text.find(word, boxed[1]) >= 0 for word in ("답", "answer", "Answer", "ANSWER")):
+        cues: list[tuple[int, int, int, bool, bool]] = []  # nothing after the last box can name another answer
+        named = None
+    else:
+        cues = _cues(text)
+        named = _named_answer(text, cues, prefix)
+    if named is not None and (boxed is None or named[2] > boxed[1]):
+        answer, start, end = named
+        corrected = _corrected_answer(text, start, prefix, depth)  # "답은 12개… 아니, 다시 계산하면 15개"
+        return corrected if corrected is not None else _unless_alternative(text, end, answer)
     if boxed is not None:
         # the last box counts (an earlier one with another value is a corrected attempt, "처음엔 \\boxed{3}이라
         #생각했지만 다시 풀면 \\boxed{5}"); a hedge inside the box ("\\boxed{25 \\text{ 또는 } 26}") is a hedge
@@ -307,22 +324,12 @@ def _free_answer(text: str, prefix: str = "") -> FinalAnswer | None:
         if answer is None:
             return FinalAnswer(None, False, text[boxed[0] : boxed[1]], prefix + "boxed")
         return _unless_alternative(text, boxed[1] + 1, answer)
-    cues = _cues(text)
-    for index, (at, start, end, prefer_last, names_answer) in enumerate(cues):
+    for at, start, end, prefer_last, names_answer in cues:
+        if names_answer:
+            continue  # read above
         answer = _read_span(text, start, end, prefix + "cue", prefer_last)
-        if answer is None:
-            continue
-        if answer.value is not None and names_answer:
-            # an earlier answer cue with another value and no correction between: two final answers (답: 7 답: 8)
-            for other_at, other_start, other_end, other_last, other_names in cues[index + 1 :]:
-                if not other_names or other_end > start:
-                    continue
-                other = _read_span(text, other_start, other_end, prefix + "cue", other_last)
-                if other is not None and other.value is not None:
-                    if _differ(other, answer) and not _CORRECTION.search(text, other_end, start):
-                        return answer._replace(value=None, hedged=True)
-                    break
-        return _unless_alternative(text, end, answer)
+        if answer is not None:
+            return _unless_alternative(text, end, answer)
     ending = text[-_CUE_REACH:].rstrip()
     if ending and not ending[-1].isdigit() and _UNFINISHED.search(ending) is not None:
         return None  # the text stops mid-sentence ("72를 계산하고, 다음으로"): it never gave its answer
@@ -333,18 +340,74 @@ def _free_answer(text: str, prefix: str = "") -> FinalAnswer | None:
         return None if final is None else FinalAnswer(final[0], final[1], final[2], prefix + "last")
     start = _sentence_start(text, last.start)
     end = _sentence_end(text, last.end, min(len(text), last.end + _CUE_REACH))
+    if _inside_word(text, last):
+        return None  # AZYUK2A: a digit inside a word is no answer
     if end - start <= _SPAN_LIMIT:  # the last number's sentence: a hedge ("25 또는 26"), or final words (일조이다)
-        span = text[start:end]
+        span = normalize_latex_numbers(text[start:end])
+        normalized = len(span) != end - start  # 32,\! 349: the last number read again in the plain span
+        expression = math_only_answer(span) if _LETTERISH.search(span) else None
+        if expression is not None:
+            return _final(expression, prefix + "last")
         match, hedged = _conclusion(span, prefer_last=True)
         if hedged:
             return FinalAnswer(None, False, span.strip(), prefix + "last", True)
+        expression = expression_around(span, match)
+        if expression is not None:
+            return _final(expression, prefix + "last")
+        restated = _restated(span, match, prefix + "last")
+        if restated is not None:
+            return restated
         final = _final_words(span, match, True)
         if final is not None:
             return FinalAnswer(final[0], final[1], final[2], prefix + "last")
+        if normalized and match is not None:
+            return FinalAnswer(match.value, match.percent, match.text, prefix + "last")
     return FinalAnswer(last.value, last.percent, last.text, prefix + "last")
 
 
-# a text that ends on a connective ending, a particle or an operator was cut off before its answer
+def _named_answer(
+    text: str, cues: list[tuple[int, int, int, bool, bool]], prefix: str
+) -> tuple[FinalAnswer, int, int] | None:
+    """The answer of the latest cue that names the answer (정답은, 답:, answer is, ``180이 답이다``) and reads one,
+    with the start and end of its span; a different value under an earlier such cue, with no correction between, makes
+    it a hedge (답: 7 … 답: 8)."""
+    for index, (at, start, end, prefer_last, names_answer) in enumerate(cues):
+        if not names_answer:
+            continue
+        if not prefer_last and _introduces_method(text, start, end):
+            continue
+        answer = _read_span(text, start, end, prefix + "cue", prefer_last)
+        if answer is None:
+            continue
+        if answer.value is not None:
+            for other_at, other_start, other_end, other_last, other_names in cues[index + 1 :]:
+                if not other_names or other_end > start:
+                    continue
+                other = _read_span(text, other_start, other_end, prefix + "cue", other_last)
+                if other is not None and other.value is not None:
+                    if _differ(other, answer) and not _CORRECTION.search(text, other_end, start):
+                        return answer._replace(value=None, hedged=True), start, end
+                    break
+        return answer, start, end
+    return None
+
+
+_CORRECTION_DEPTH = 4
+
+
+def _corrected_answer(text: str, start: int, prefix: str, depth: int) -> FinalAnswer | None:
+    """The answer of the text after a correction that follows the answer span starting at ``start``, or None."""
+    if depth >= _CORRECTION_DEPTH:
+        return None
+    correction = _correction_at(text, start)
+    if correction is None:
+        return None
+    corrected = _free_answer(text[correction:], prefix, depth + 1)
+    if corrected is None or (corrected.value is None and not corrected.hedged and not corrected.expression):
+        return None
+    return corrected
+
+
 _TRAILING_SPECIAL = re.compile(r"(?:\s*(?:<\|[A-Za-z_]{1,20}\|>|</s>|<eos>|<end_of_turn>|<\|eot_id\|>))+\s*\Z")
 # A text that stops on a connective, or on a lone operator after a number on its line ("3 + 5 ="), was cut off
 # mid-sentence; a run of operator characters ("++++") or a line without a number is no unfinished expression.
@@ -472,6 +535,51 @@ def _find_final_answer(
         if think_end.startswith("</") and "<" + think_end[2:] in text:
             return None  # <think> opened and never closed: the completion stopped before its answer
     return _free_answer(text)
+
+
+_RANGE = re.compile(r"[ \t]*[-−]?[0-9][0-9.,]*[ \t]*[~∼〜][ \t]*[-−]?[0-9]")
+# more than a number: an operator between two operands, =, a sign standing apart, a letter, a LaTeX command
+_EXPRESSION_HINT = re.compile(
+    r"[0-9)}][ \t]*[-+*/^×÷·−][ \t]*[-−(0-9\\{]|=|\A[ \t]*[-−][ \t]+[0-9]|[\\A-Za-z√π±∓]"
+)
+
+
+def read_answer_span(span: str) -> FinalAnswer | None:
+    r"""The answer of a text meant to be one answer (an answer tag's content, up to its first line break) when
+    it is more than a number: a range (``15~16개``: a hedge), an expression or equation (``6 × 7 = 42`` is 42,
+    ``- 3`` is -3, ``4\sqrt{2}`` is ``expression=True``, ``\pm 7`` a hedge), or Korean text read as an answer
+    span (``삼 백 오 십`` is 350, ``정답은 24가 아닌 25``, ``25 또는 26`` a hedge); None for anything else (a plain
+    ASCII number, a text without a number), which the caller reads its own way. Never raises.
+
+    Example:
+        >>> read_answer_span("6 × 7 = 42").value, read_answer_span("- 3").value, read_answer_span("15~16개").hedged
+        (Fraction(42, 1), Fraction(-3, 1), True)
+        >>> read_answer_span(r"4\sqrt{2}").expression, read_answer_span("42"), read_answer_span("정답은 24가 아닌 25").value
+        (True, None, Fraction(25, 1))
+    """
+    if not isinstance(span, str):
+        return None
+    if not span.isascii():
+        try:  # Korean in the tag: read it as an answer span (삼 백 오 십, 24가 아닌 25, 25 또는 26)
+            answer = _read_span(span, 0, len(span), "tags")
+        except Exception:  # noqa: BLE001 - never raise on model output
+            return None
+        if answer is not None and (answer.value is not None or answer.hedged or answer.expression):
+            return answer
+        return None
+    original = span[:_SPAN_LIMIT].split("\n", 1)[0]
+    line = normalize_latex_numbers(original)
+    if _DIGIT_CHAR.search(line) is None:
+        return None
+    if _RANGE.match(line) is not None:
+        return FinalAnswer(None, False, line.strip(), "tags", True)
+    if line == original and _EXPRESSION_HINT.search(line) is None:
+        return None
+    try:
+        answer = math_only_answer(line)
+    except Exception:  # noqa: BLE001 - never raise on model output
+        return None
+    return None if answer is None else _final(answer, "tags")
 
 
 def _answer_number(text: str) -> tuple[NumberMatch | None, bool]:

@@ -60,6 +60,7 @@ _TOKEN = re.compile(
     r"|(?P<command>\\[A-Za-z]+|\\[,;:! %{}])"
     r"|(?P<op>[-+*/^(){}\[\]×·÷−−%])"
 )
+_FRACTIONS = ("\\frac", "\\dfrac", "\\tfrac", "\\cfrac")
 _COMMAND_OPS = {"\\times": "*", "\\cdot": "*", "\\div": "/", "\\%": "%", "\\{": "(", "\\}": ")"}
 _DROPPED_COMMANDS = frozenset(
     {"\\left", "\\right", "\\,", "\\;", "\\:", "\\!", "\\ ", "\\displaystyle", "\\big", "\\Big", "\\bigl", "\\bigr",
@@ -68,7 +69,6 @@ _DROPPED_COMMANDS = frozenset(
 _WRAPPERS = re.compile(
     r"\\(?:text|mathrm|textrm|mbox|rm|mathit|textbf|mathbf|operatorname)\s?\{[^{}]{0,64}\}(?:\s?\^\s?\{?[0-9]\}?)?"
 )  # \text{cm}^2: a unit with its exponent
-_OPERATOR_CHARS = frozenset("+-*/^×·÷−\\(")
 # a unit or counter at the end of an expression: letters (cm, kg, 개, 원), ^2 / ² after them, a degree sign.
 # Each word is a whole run of letters (the look-ahead) and starts after a non-letter (the look-behind), so there
 # is one way to split the words and a search tries at most one start per word: linear per start, and the
@@ -179,7 +179,7 @@ class _Reader:
                 raise ValueError("too long")
             number = Fraction(value.replace(",", ""))
             after = self.peek()
-            if after is not None and after[1] in ("\\frac", "\\dfrac", "\\tfrac") and "." not in value:
+            if after is not None and after[1] in _FRACTIONS and "." not in value:
                 self.pos += 1
                 return number + self.fraction()  # a mixed number
             return number
@@ -189,7 +189,7 @@ class _Reader:
             return self.group("}")
         if value == "[":
             return self.group("]")
-        if value in ("\\frac", "\\dfrac", "\\tfrac"):
+        if value in _FRACTIONS:
             return self.fraction()
         if value == "\\sqrt":
             return _exact_root(self.braced())
@@ -236,7 +236,7 @@ def _tokens(text: str) -> list[tuple[str, str]] | None:
                 continue
             if value in _COMMAND_OPS:
                 kind, value = "op", _COMMAND_OPS[value]
-            elif value not in ("\\frac", "\\dfrac", "\\tfrac", "\\sqrt"):
+            elif value not in _FRACTIONS and value != "\\sqrt":
                 return None
         elif kind == "op":
             value = {"×": "*", "·": "*", "÷": "/", "−": "-", "−": "-"}.get(value, value)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import NamedTuple
 
-from .lexicon import _DIGIT_CHARS, _HANJA_CHARS, _MINUS_CHARS, _VULGAR
+from .lexicon import _DIGIT_CHARS, _HANJA_CHARS, _HUGE_CHARS, _MINUS_CHARS, _VULGAR
 from .candidates import _INTERESTING, _skip_match
 from .reading import _Reading, _SPACE, _accepted, _readings
 
@@ -264,7 +264,10 @@ def last_number(text: str, start: int = 0) -> NumberMatch | None:
 _SYNC = 256  # longer than any number expression: a scan started this far back is in step with a full scan
 # characters after which a number may continue an expression that started earlier (3만 5천, 2와 3분의 1, 1/3)
 _SYNC_BEFORE = frozenset(
-    _DIGIT_CHARS | set(".,，．/⁄{}\\" + _MINUS_CHARS + "만억조경천백십와과의점스하제" + "물른흔쉰순든열") | set(_HANJA_CHARS) | set(_VULGAR)
+    _DIGIT_CHARS
+    | set(".,，．/⁄{}\\" + _MINUS_CHARS + "만억조경천백십와과의점스하제" + _HUGE_CHARS + "물른흔쉰순든열")
+    | set(_HANJA_CHARS)
+    | set(_VULGAR)
 )
 
 
