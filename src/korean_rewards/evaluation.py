@@ -889,9 +889,9 @@ class BLEURTScore:
     def load(self) -> Any:
         """Load the model now (if not loaded yet) and return the :class:`~korean_rewards.bleurt.BLEURTScorer`."""
         if self._scorer is None:
-            from .bleurt import _shared_scorer
+            from .scorers.bleurt import get_scorer
 
-            scorer = _shared_scorer(self.checkpoint, self.device, self.batch_size, self.dtype, 512, self.tf_gelu)
+            scorer = get_scorer(self.checkpoint, self.device, self.batch_size, self.dtype, 512, self.tf_gelu)
             scorer.load()
             self._scorer = scorer
         return self._scorer

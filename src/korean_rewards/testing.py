@@ -278,6 +278,9 @@ def build_bleurt_sentencepiece(vocab_size: int = 400, unk_piece: str = "[UNK]") 
     """
     import io
 
+    from .scorers.models import require
+
+    require("sentencepiece", "A BLEURT checkpoint", "bleurt")
     import sentencepiece as spm
 
     if unk_piece == "[UNK]":
