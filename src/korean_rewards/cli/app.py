@@ -26,7 +26,7 @@ from ..errors import ModelLoadError, ParameterError
 from ..evaluation import EvaluationInputError
 from ..registry import SpecError
 
-__all__ = ["app", "main", "CLIError", "FLAGS", "command", "flag_message"]
+__all__ = ["app", "main", "CLIError", "FLAGS", "command", "flag_message", "natural_width"]
 
 app = typer.Typer(
     name="korean-rewards",
@@ -177,6 +177,21 @@ def display(path: Path | str) -> str:
         return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def natural_width(output: Console, renderable: Any) -> int:
+    """The narrowest ``renderable`` (e.g. a table) can be drawn without cutting or dropping a cell, whatever the
+    terminal's width (rich's own measure stops at the terminal's width).
+
+    Example:
+        >>> from rich.table import Table
+        >>> table = Table(); table.add_column("x" * 120, no_wrap=True)
+        >>> natural_width(Console(width=80), table) > 80
+        True
+    """
+    from rich.measure import Measurement
+
+    return Measurement.get(output, output.options.update_width(100_000), renderable).minimum
 
 
 def fmt(value: float | None, digits: int = 4) -> str:

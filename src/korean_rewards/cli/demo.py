@@ -16,7 +16,7 @@ from rich.table import Table
 
 from ..bertscore import DEFAULT_MODEL
 from ..registry import DEFAULT_REWARDS, SpecError, resolve_reward
-from .app import CLIError, command, console, error_console, flag_message, fmt, quiet_transformers
+from .app import CLIError, command, console, error_console, flag_message, fmt, natural_width, quiet_transformers
 from .score import score_rows, summary
 
 __all__ = ["demo", "RULE_BASED_REWARDS", "MODEL_REWARDS", "BLEURT_REWARDS"]
@@ -130,7 +130,7 @@ def _column_groups(output: Console, rows: list[dict[str, Any]], names: list[str]
     for name in names:
         trial = groups[-1] + [name]
         table = _table("", rows, {n: placeholder for n in trial})
-        if groups[-1] and output.measure(table).minimum > output.width:
+        if groups[-1] and natural_width(output, table) > output.width:
             groups.append([name])
         else:
             groups[-1] = trial

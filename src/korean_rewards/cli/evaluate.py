@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich import box
+from rich.cells import cell_len
 from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
@@ -44,6 +45,7 @@ from .app import (
     flag,
     flag_message,
     fmt,
+    natural_width,
     progress_bar,
     quiet_transformers,
     refuse_existing_output,
@@ -438,9 +440,10 @@ def _print_evaluation(
     title = f"말평 scores{where} (0-100, {len(gold)} labels)"
     shown = {title: key for title, key in _COLUMNS.items() if any(getattr(r, key) is not None for r in results)}
     table = _score_table(results, names, best, title, shown)
-    numbered = output.measure(table).minimum > output.width
+    numbered = natural_width(output, table) > output.width
     if numbered:
         table = _score_table(results, [f"[{i}]" for i in range(1, len(names) + 1)], best, title, shown)
+    table.min_width = min(cell_len(title), output.width)  # the title on one line when it fits the terminal
     output.print(table)
     if numbered:
         for index, name in enumerate(names, start=1):
@@ -457,7 +460,8 @@ def _print_evaluation(
         )
     if best is not None:
         label = "final" if best_metric == "final" else "EM"
-        output.print(f"best: [bold]{escape(str(best.source))}[/bold] ({label} {fmt(getattr(best, best_metric))})")
+        name = names[results.index(best)] if best in results else str(best.source)
+        output.print(f"best: [bold]{escape(name)}[/bold] ({label} {fmt(getattr(best, best_metric))})")
     for note in notes:
         output.print(f"[yellow]note:[/yellow] {escape(note)}")
     if out is not None:

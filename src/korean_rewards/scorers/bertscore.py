@@ -37,11 +37,12 @@ Example:
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ParameterError, literal
+from ..errors import ModelLoadError, ParameterError, literal
 from .bert import (
     DEFAULT_MODEL,
     MIN_BATCH_TOKENS,
@@ -59,7 +60,15 @@ from .bert import (
     truncate_layers,
     with_prefix_space,
 )
-from .models import ModelHolder, ScorerRegistry, check_batch_size, default_device, from_pretrained, resolve_dtype_name
+from .models import (
+    ModelHolder,
+    ScorerRegistry,
+    check_batch_size,
+    default_device,
+    from_pretrained,
+    looks_like_path,
+    resolve_dtype_name,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -75,6 +84,12 @@ def _checked_options(
         raise TypeError(f"model_type must be a hub id or a local folder (a string), got {model_type!r}")
     if num_layers is None:
         num_layers = default_num_layers(model_type)
+        if num_layers is None and looks_like_path(model_type) and not os.path.isdir(os.path.expanduser(model_type)):
+            raise ModelLoadError(
+                f"could not load {literal(model_type)}, read as a local folder: no such folder. Check the path, or "
+                f"give a hub id such as {DEFAULT_MODEL!r}.",
+                parameter="model_type",
+            )
         if num_layers is None:
             raise ParameterError(
                 f"bert-score has no default layer for {{model_type}}{literal(model_type)}: pass {{num_layers}}<layer> "
