@@ -380,6 +380,9 @@ def save_tiny_bleurt(
     """
     import json
 
+    from .scorers.models import require
+
+    require("sentencepiece", "A BLEURT checkpoint", "bleurt")
     import sentencepiece as spm
     import torch
 

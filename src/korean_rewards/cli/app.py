@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
@@ -28,8 +29,27 @@ from ..registry import SpecError
 
 __all__ = ["app", "main", "CLIError", "FLAGS", "command", "flag_message", "natural_width"]
 
+class _FlagHelp:
+    """``--help`` shown as a plain flag, like every other boolean option (no ``<bool>`` value column)."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+class _Command(_FlagHelp, TyperCommand):
+    pass
+
+
+class _Group(_FlagHelp, TyperGroup):
+    pass
+
+
 app = typer.Typer(
     name="korean-rewards",
+    cls=_Group,
     help="Korean GRPO rewards: evaluate 말평 prediction files, score completions, audit a reward mix, run the "
     "offline demo.",
     no_args_is_help=True,
@@ -119,7 +139,7 @@ def command(function: F) -> F:
         >>> "evaluate" in [c.name or c.callback.__name__ for c in app.registered_commands]
         True
     """
-    app.command(help=reflow(function.__doc__))(handles_errors(function))
+    app.command(help=reflow(function.__doc__), cls=_Command)(handles_errors(function))
     return function
 
 

@@ -44,7 +44,7 @@ def audit(
             "--reward",
             "-r",
             metavar="SPEC",
-            help="The mix: " + REWARD_OPTION_HELP + " Several are summed as GRPOTrainer sums reward_funcs.",
+            help="The mix (repeat the option; summed as GRPOTrainer sums reward_funcs): " + REWARD_OPTION_HELP,
             show_default=False,
         ),
     ] = None,

@@ -21,11 +21,10 @@ from .app import CLIError, command, console, display, flag, fmt, progress_bar, r
 
 __all__ = ["score", "REWARD_OPTION_HELP", "read_rows", "score_rows", "summary"]
 
-#: The help of ``--reward``, the same on every command that takes rewards.
+#: What ``--reward`` takes, the same on every command that takes rewards.
 REWARD_OPTION_HELP = (
-    "A reward (repeat the option): a library name such as check_numbers_ko or accuracy_reward_ko, "
-    "name(option=value), module:attr or path/to/file.py:attr (a reward, a list of rewards, or a function "
-    "returning them)."
+    "a library name such as check_numbers_ko or accuracy_reward_ko, name(option=value), module:attr or "
+    "path/to/file.py:attr (a reward, a list of rewards, or a function returning them)."
 )
 
 
@@ -46,7 +45,8 @@ def score(
             "--reward",
             "-r",
             metavar="SPEC",
-            help=REWARD_OPTION_HELP + " Default: the rule-based rewards for the kind of rows (math or 말평).",
+            help="A reward to run (repeat the option): " + REWARD_OPTION_HELP + " Default: the rule-based rewards "
+            "for the kind of rows (math or 말평).",
         ),
     ] = None,
     out: Annotated[Path | None, typer.Option(metavar="FILE", help="Write per-row scores here (JSON Lines).")] = None,
