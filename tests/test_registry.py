@@ -113,7 +113,7 @@ def test_a_failing_file_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytes
     with pytest.raises(SpecError, match="RuntimeError: boom"):
         import_object(f"{bad}:x")
     assert set(sys.modules) == modules and sys.path == path
-    with pytest.raises(SpecError, match="no such Python file"):
+    with pytest.raises(SpecError, match="no such file"):
         import_object(f"{tmp_path / 'none.py'}:x")
     with pytest.raises(SpecError, match="cannot import the module 'no_such_module_xyz'"):
         import_object("no_such_module_xyz:x")

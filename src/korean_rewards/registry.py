@@ -257,7 +257,7 @@ def import_object(spec: str) -> Any:
 def _import_file(filename: str, spec: str) -> Any:
     path = Path(filename).expanduser()
     if not path.is_file():
-        raise SpecError(f"cannot import {spec}: {filename}: no such Python file")
+        raise SpecError(f"cannot import {spec}: {filename}: no such file")
     resolved = path.resolve()
     name = f"_korean_rewards_user_{resolved.stem}_{hashlib.sha1(str(resolved).encode()).hexdigest()[:12]}"
     if name in sys.modules:

@@ -88,6 +88,8 @@ from .demo import BLEURT_REWARDS, MODEL_REWARDS, RULE_BASED_REWARDS
 from .evaluate import EVALUATE_SCHEMA
 
 __all__ = ["app", "main", "REWARD_NAMES", "RULE_BASED_REWARDS", "resolve_reward", "resolve_mix"]
+# also importable from here, as before the package split
+__all__ += ["CLIError", "EXPLOIT_EXIT_CODE", "MODEL_REWARDS", "BLEURT_REWARDS", "EVALUATE_SCHEMA", "REWARD_CLASSES"]
 
 del _evaluate_command, _score_command, _audit_command, _demo_command  # imported to register the commands
 
