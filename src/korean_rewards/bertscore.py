@@ -7,10 +7,10 @@ The scorer itself (model loading, batching, the reference cache, bert-score's al
 Example:
     >>> import tempfile
     >>> from korean_rewards.testing import save_tiny_bert
-    >>> path = save_tiny_bert(tempfile.mkdtemp())   # a tiny random BERT; use a real model for real scores
-    >>> P, R, F = score(["정답은 여덟 개입니다."], ["정답은 여덟 개입니다."], model_type=path, num_layers=2)
-    >>> round(F.item(), 4)
-    1.0
+    >>> reward = bertscore_reward.configure(model_type=save_tiny_bert(tempfile.mkdtemp()), num_layers=2)
+    >>> gold = '"깨끗이"가 옳다. 어간이 받침으로 끝나면 -이로 적는다.'
+    >>> [round(x, 4) for x in reward(completions=[gold, "모르겠다"], answer=[gold, gold])]   # a tiny random BERT
+    [1.0, 0.0]
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ._trl import RewardFunction, completion_text
+from ._reason_reward import ReasonScoreReward
 from .scorers.bert import DEFAULT_MODEL, MODEL_LAYERS, CacheInfo, default_num_layers
 from .scorers.bertscore import BERTScorer, get_scorer, score
 from .scorers.models import resolve_dtype_name
@@ -42,7 +42,7 @@ __all__ = [
 
 
 @dataclass(eq=False)
-class BERTScoreReward(RewardFunction):
+class BERTScoreReward(ReasonScoreReward):
     """BERTScore of the Malpyeong reason as a TRL reward: the F1 (by default) between reasons, at most 1.
 
     Each completion and its gold answer are split with :func:`korean_rewards.malpyeong.split_answer_reason`
@@ -71,7 +71,6 @@ class BERTScoreReward(RewardFunction):
     """
 
     base_name: ClassVar[str] = "bertscore_reward"
-    needs_gold: ClassVar[bool] = True
 
     model_type: str = DEFAULT_MODEL
     num_layers: int | None = None
@@ -90,8 +89,6 @@ class BERTScoreReward(RewardFunction):
     def __post_init__(self) -> None:
         if self.metric not in _METRICS:
             raise ValueError(f"metric must be one of {sorted(_METRICS)}, got {self.metric!r}")
-        if not isinstance(self.answer_key, str) or not self.answer_key:
-            raise TypeError(f"answer_key must be the name of a dataset column, got {self.answer_key!r}")
         if self.num_layers is None and default_num_layers(self.model_type) is None:
             raise ValueError(
                 f"bert-score has no default layer for model_type={self.model_type!r}: pass num_layers=<layer> "
@@ -103,70 +100,23 @@ class BERTScoreReward(RewardFunction):
             self.idf_sents = tuple(self.idf_sents)
         resolve_dtype_name(self.dtype)
         super().__post_init__()
-        self._scorer: BERTScorer | None = None
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state["_scorer"] = None  # the model stays in this process; the copy finds or loads its own
-        return state
+    def _shared_scorer(self) -> BERTScorer:
+        return get_scorer(
+            model_type=self.model_type,
+            num_layers=self.num_layers,
+            device=self.device,
+            batch_size=self.batch_size,
+            idf=self.idf,
+            idf_sents=self.idf_sents,
+            max_length=self.max_length,
+            dtype=self.dtype,
+            cache_size_mb=self.cache_size_mb,
+            cache_candidates=self.cache_candidates,
+        )
 
-    @property
-    def scorer(self) -> BERTScorer:
-        """The shared :class:`BERTScorer` this reward uses (not loaded until the first call).
-
-        Example:
-            >>> bertscore_reward.scorer.model_type
-            'bert-base-multilingual-cased'
-        """
-        if self._scorer is None:
-            self._scorer = get_scorer(
-                model_type=self.model_type,
-                num_layers=self.num_layers,
-                device=self.device,
-                batch_size=self.batch_size,
-                idf=self.idf,
-                idf_sents=self.idf_sents,
-                max_length=self.max_length,
-                dtype=self.dtype,
-                cache_size_mb=self.cache_size_mb,
-                cache_candidates=self.cache_candidates,
-            )
-        return self._scorer
-
-    def load(self) -> BERTScoreReward:
-        """Load the model now and return ``self``: call it before building the trainer, so a wrong or unreachable
-        model fails at once instead of at the first training step.
-
-        Raises ``OSError`` saying whether ``model_type`` was read as a local folder or a hub id, and how to fix it.
-
-        Example:
-            >>> import tempfile
-            >>> from korean_rewards.testing import save_tiny_bert
-            >>> reward = BERTScoreReward(model_type=save_tiny_bert(tempfile.mkdtemp()), num_layers=2).load()
-            >>> reward.scorer.loaded
-            True
-            >>> BERTScoreReward(model_type="./no-such-mbert", num_layers=9).load()
-            Traceback (most recent call last):
-            ...
-            korean_rewards.errors.ModelLoadError: could not load './no-such-mbert', read as a local folder: no such folder ...
-        """
-        self.scorer.load()
-        return self
-
-    def _score_batch(self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]) -> list[float | None]:
-        from .malpyeong import split_answer_reason
-
-        assert golds is not None
-        reasons = [split_answer_reason(text)[1] for text in texts]
-        gold_reasons = [split_answer_reason(gold if isinstance(gold, str) else completion_text(gold))[1] for gold in golds]
-        scores: list[float | None] = [0.0] * len(texts)
-        todo = [i for i, (r, g) in enumerate(zip(reasons, gold_reasons)) if r.strip() and g.strip()]
-        if todo:
-            values = self.scorer.score([reasons[i] for i in todo], [gold_reasons[i] for i in todo])
-            chosen = values[_METRICS[self.metric]].tolist()
-            for i, value in zip(todo, chosen):
-                scores[i] = value
-        return scores
+    def _score_reasons(self, reasons: list[str], gold_reasons: list[str]) -> list[float]:
+        return self.scorer.score(reasons, gold_reasons)[_METRICS[self.metric]].tolist()
 
     def _score_range(self) -> tuple[float, float]:
         # P and R are means of cosines; with trained models they (and F) lie in [0, 1]

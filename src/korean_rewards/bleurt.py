@@ -6,19 +6,19 @@ The scorer (checkpoint reading, the network, batching) lives in :mod:`korean_rew
 Example:
     >>> import tempfile
     >>> from korean_rewards.testing import save_tiny_bleurt
-    >>> scorer = BLEURTScorer(save_tiny_bleurt(tempfile.mkdtemp()), device="cpu")   # a tiny random checkpoint
-    >>> scores = scorer.score(["사과가 세 개 있다", "배가 있다"], ["사과가 세 개 있습니다", "배가 있다"])
-    >>> len(scores), all(isinstance(s, float) for s in scores)
-    (2, True)
+    >>> reward = BLEURTReward(checkpoint=save_tiny_bleurt(tempfile.mkdtemp()), device="cpu")   # tiny and random
+    >>> gold = '"깨끗이"가 옳다. 어간이 받침으로 끝나면 -이로 적는다.'
+    >>> reward(completions=["모르겠다"], answer=[gold]), bleurt_reward.checkpoint
+    ([0.0], 'lucadiliello/BLEURT-20')
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from ._trl import RewardFunction, completion_text
+from ._reason_reward import ReasonScoreReward
 from .scorers.bleurt import DEFAULT_CHECKPOINT, BLEURTScorer, get_scorer
 from .scorers.models import check_batch_size, resolve_dtype_name
 
@@ -27,7 +27,7 @@ __all__ = ["DEFAULT_CHECKPOINT", "BLEURTScorer", "BLEURTReward", "bleurt_reward"
 
 # -- the reward -----------------------------------------------------------------------------------------------------
 @dataclass(eq=False)
-class BLEURTReward(RewardFunction):
+class BLEURTReward(ReasonScoreReward):
     """BLEURT of the Malpyeong reason as a TRL reward (BLEURT-20 by default, as the official scorer).
 
     Each completion and its gold answer are split with :func:`korean_rewards.malpyeong.split_answer_reason`
@@ -52,7 +52,6 @@ class BLEURTReward(RewardFunction):
     """
 
     base_name: ClassVar[str] = "bleurt_reward"
-    needs_gold: ClassVar[bool] = True
 
     checkpoint: str = DEFAULT_CHECKPOINT
     answer_key: str = "answer"
@@ -68,57 +67,15 @@ class BLEURTReward(RewardFunction):
             self.checkpoint = os.fspath(self.checkpoint)
         if not isinstance(self.checkpoint, str) or not self.checkpoint.strip():
             raise TypeError(f"checkpoint must be a local folder or a hub id, got {self.checkpoint!r}")
-        if not isinstance(self.answer_key, str) or not self.answer_key:
-            raise TypeError(f"answer_key must be the name of a dataset column, got {self.answer_key!r}")
         check_batch_size(self.batch_size)
         resolve_dtype_name(self.dtype)
         super().__post_init__()
-        self._scorer: BLEURTScorer | None = None
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state["_scorer"] = None  # the model stays in this process; the copy finds or loads its own
-        return state
+    def _shared_scorer(self) -> BLEURTScorer:
+        return get_scorer(self.checkpoint, self.device, self.batch_size, self.dtype, self.max_length, self.tf_gelu)
 
-    @property
-    def scorer(self) -> BLEURTScorer:
-        """The shared :class:`BLEURTScorer` this reward uses (not loaded until the first call or :meth:`load`).
-
-        Example:
-            >>> bleurt_reward.scorer.checkpoint
-            'lucadiliello/BLEURT-20'
-        """
-        if self._scorer is None:
-            self._scorer = get_scorer(
-                self.checkpoint, self.device, self.batch_size, self.dtype, self.max_length, self.tf_gelu
-            )
-        return self._scorer
-
-    def load(self) -> BLEURTReward:
-        """Load the model now and return the reward, so that a missing checkpoint fails before training starts.
-
-        Example:
-            >>> import tempfile
-            >>> from korean_rewards.testing import save_tiny_bleurt
-            >>> BLEURTReward(checkpoint=save_tiny_bleurt(tempfile.mkdtemp()), device="cpu").load().scorer.loaded
-            True
-        """
-        self.scorer.load()
-        return self
-
-    def _score_batch(self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]) -> list[float | None]:
-        from .malpyeong import split_answer_reason
-
-        assert golds is not None
-        reasons = [split_answer_reason(text)[1] for text in texts]
-        gold_reasons = [split_answer_reason(gold if isinstance(gold, str) else completion_text(gold))[1] for gold in golds]
-        scores: list[float | None] = [0.0] * len(texts)
-        todo = [i for i, (r, g) in enumerate(zip(reasons, gold_reasons)) if r.strip() and g.strip()]
-        if todo:
-            values = self.scorer.score([gold_reasons[i] for i in todo], [reasons[i] for i in todo])
-            for i, value in zip(todo, values):
-                scores[i] = value
-        return scores
+    def _score_reasons(self, reasons: list[str], gold_reasons: list[str]) -> list[float]:
+        return self.scorer.score(gold_reasons, reasons)
 
 
 #: The default instance: BLEURT-20 on the Malpyeong reason, as the official scorer (loads on first use).

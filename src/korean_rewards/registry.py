@@ -235,7 +235,7 @@ def import_object(spec: str) -> Any:
     """
     location, _, attribute = spec.rpartition(":")
     if not location or not attribute:
-        raise SpecError(f"give user code as module:attr or path/to/file.py:attr, got {spec!r}")
+        raise SpecError(f"give user code as module:function or path/to/file.py:function (any attribute), got {spec!r}")
     if location.endswith(".py") or os.sep in location or "/" in location:
         module = _import_file(location, spec)
     else:

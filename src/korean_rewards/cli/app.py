@@ -153,6 +153,16 @@ def flag(*names: str, help: str) -> Any:  # noqa: A002 - typer's own keyword
     return typer.Option(*names, help=help, metavar="")
 
 
+def file_argument(metavar: str, help: str) -> Any:  # noqa: A002 - typer's own keyword
+    """The file a command reads, as a required positional argument.
+
+    Example:
+        >>> file_argument("FILE", help="Rows to score.").metavar
+        'FILE'
+    """
+    return typer.Argument(metavar=metavar, help=help, show_default=False)
+
+
 def fail(message: str) -> None:
     console = error_console()
     console.print(Text("error: ", style="bold red") + Text(message))

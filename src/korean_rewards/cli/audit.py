@@ -13,11 +13,10 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from ..errors import ParameterError
 from ..evaluation import read_records
 from ..registry import resolve_rewards
-from .app import CLIError, command, console, display, flag, fmt, progress_bar
-from .score import REWARD_OPTION_HELP
+from .app import CLIError, command, console, display, file_argument, flag, fmt, progress_bar
+from .score import reward_option
 
 __all__ = ["audit", "EXPLOIT_EXIT_CODE"]
 
@@ -31,22 +30,14 @@ _VERDICT_STYLES = {"EXPLOIT": "bold red", "WEAK": "yellow", "ok": "green", "n/a"
 def audit(
     data: Annotated[
         Path,
-        typer.Argument(
-            metavar="DATA",
+        file_argument(
+            "DATA",
             help="JSON or JSON Lines rows with the prompt and gold answer columns the rewards read (other fields "
             "are passed as dataset columns), or 말평 competition items.",
-            show_default=False,
         ),
     ],
     reward: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--reward",
-            "-r",
-            metavar="SPEC",
-            help="The mix (repeat the option; summed as GRPOTrainer sums reward_funcs): " + REWARD_OPTION_HELP,
-            show_default=False,
-        ),
+        list[str] | None, reward_option("The mix (repeat the option; summed as GRPOTrainer sums reward_funcs): ")
     ] = None,
     rewards_alias: Annotated[list[str] | None, typer.Option("--rewards", hidden=True)] = None,
     weight: Annotated[
@@ -91,8 +82,6 @@ def audit(
         raise CLIError(f"{data} holds no rows")
     try:
         rows, notes = audit_rows(records, prompt_column, answer_column, reasoning_column)
-    except ParameterError:
-        raise
     except ValueError as error:
         raise CLIError(f"{data}: {error}") from None
     if not rows:
@@ -113,8 +102,6 @@ def audit(
             )  # fmt: skip
         except ImportError as error:
             raise CLIError(f"a reward cannot run here: {error}") from None
-        except ParameterError:
-            raise
         except (ValueError, TypeError, KeyError) as error:
             raise CLIError(str(error)) from None
     report.notes[:0] = notes

@@ -14,12 +14,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ..errors import ParameterError
 from ..evaluation import atomic_write_text, read_records
 from ..registry import default_reward_names, resolve_reward, resolve_rewards
-from .app import CLIError, command, console, display, flag, fmt, progress_bar, refuse_existing_output
+from .app import CLIError, command, console, display, file_argument, flag, fmt, progress_bar, refuse_existing_output
 
-__all__ = ["score", "REWARD_OPTION_HELP", "read_rows", "score_rows", "summary"]
+__all__ = ["score", "REWARD_OPTION_HELP", "reward_option", "read_rows", "score_rows", "summary"]
 
 #: What ``--reward`` takes, the same on every command that takes rewards.
 REWARD_OPTION_HELP = (
@@ -28,25 +27,31 @@ REWARD_OPTION_HELP = (
 )
 
 
+def reward_option(lead: str, tail: str = "") -> Any:
+    """The ``--reward`` / ``-r`` option (repeatable), with the same help on every command.
+
+    Example:
+        >>> reward_option("A reward: ").param_decls
+        ('--reward', '-r')
+    """
+    return typer.Option("--reward", "-r", metavar="SPEC", help=lead + REWARD_OPTION_HELP + tail, show_default=False)
+
+
 @command
 def score(
     file: Annotated[
         Path,
-        typer.Argument(
-            metavar="FILE",
+        file_argument(
+            "FILE",
             help='JSON Lines (or a JSON list) of {"prompt"?, "completion", "answer", ...} rows; a completion may '
             "be a string or a list of chat messages; other fields are passed to the rewards as dataset columns.",
-            show_default=False,
         ),
     ],
     reward: Annotated[
         list[str] | None,
-        typer.Option(
-            "--reward",
-            "-r",
-            metavar="SPEC",
-            help="A reward to run (repeat the option): " + REWARD_OPTION_HELP + " Default: the rule-based rewards "
-            "for the kind of rows (math or 말평).",
+        reward_option(
+            "A reward to run (repeat the option): ",
+            " Default: the rule-based rewards for the kind of rows (math or 말평).",
         ),
     ] = None,
     out: Annotated[Path | None, typer.Option(metavar="FILE", help="Write per-row scores here (JSON Lines).")] = None,
@@ -146,8 +151,6 @@ def score_rows(
             )
         except ImportError as error:
             raise CLIError(f"{_name(reward)} cannot run here: {error}") from None
-        except ParameterError:
-            raise
         except (ValueError, TypeError, KeyError, OSError) as error:
             raise CLIError(f"{_name(reward)}: {error}") from None
         if on_batch is not None:

@@ -181,9 +181,6 @@ def import_scorer(spec: str) -> TextScorer:
     """
     from ..registry import SpecError, import_object
 
-    module_name, sep, attribute = spec.rpartition(":")
-    if not sep or not module_name or not attribute:
-        raise EvaluationInputError(f"a scorer is given as module:function (e.g. my_bleurt:score), got {spec!r}")
     try:
         scorer = import_object(spec)
     except SpecError as error:

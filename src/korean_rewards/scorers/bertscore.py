@@ -150,7 +150,7 @@ class BERTScorer(ModelHolder):
 
     Nothing loads until the first :meth:`score` (or :meth:`load`); constructing does not import torch. Loading,
     pickling (the model stays behind), warnings and batching come from
-    :class:`~korean_rewards.scorers.models.ModelHolder`; the class is longer than most (about 300 lines, a sixth of
+    :class:`~korean_rewards.scorers.models.ModelHolder`; the class is longer than most (about 330 lines, a sixth of
     them this docstring) because it is bert-score's algorithm in one place: tokenizing, caching, embedding, idf and
     matching read as one sequence, and splitting them would scatter one rule over several files.
 
