@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ._reason_reward import ReasonScoreReward
+from .scorers.bert import CHARS_PER_TOKEN, MAX_CHARS_PER_TOKEN  # noqa: F401 - importable here as before the move
 from .scorers.bert import DEFAULT_MODEL, MODEL_LAYERS, CacheInfo, default_num_layers
 from .scorers.bertscore import BERTScorer, get_scorer, score
 from .scorers.models import resolve_dtype_name
