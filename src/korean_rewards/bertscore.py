@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ._reason_reward import ReasonScoreReward
+from .errors import ParameterError, literal
 from .scorers.bert import CHARS_PER_TOKEN, MAX_CHARS_PER_TOKEN  # noqa: F401 - importable here as before the move
 from .scorers.bert import DEFAULT_MODEL, MODEL_LAYERS, CacheInfo, default_num_layers
 from .scorers.bertscore import BERTScorer, get_scorer, score
@@ -91,9 +92,10 @@ class BERTScoreReward(ReasonScoreReward):
         if self.metric not in _METRICS:
             raise ValueError(f"metric must be one of {sorted(_METRICS)}, got {self.metric!r}")
         if self.num_layers is None and default_num_layers(self.model_type) is None:
-            raise ValueError(
-                f"bert-score has no default layer for model_type={self.model_type!r}: pass num_layers=<layer> "
-                f"(bert-base-multilingual-cased uses 9)"
+            raise ParameterError(
+                f"bert-score has no default layer for {{model_type}}{literal(self.model_type)}: pass "
+                "{num_layers}<layer> (bert-base-multilingual-cased uses 9)",
+                parameter="num_layers",
             )
         if self.idf_sents is not None:
             if isinstance(self.idf_sents, str):
