@@ -31,8 +31,8 @@ def reward_option(lead: str, tail: str = "") -> Any:
     """The ``--reward`` / ``-r`` option (repeatable), with the same help on every command.
 
     Example:
-        >>> reward_option("A reward: ").param_decls
-        ('--reward', '-r')
+        >>> reward_option("A reward: ").metavar
+        'SPEC'
     """
     return typer.Option("--reward", "-r", metavar="SPEC", help=lead + REWARD_OPTION_HELP + tail, show_default=False)
 
