@@ -7,6 +7,7 @@ This is the project's one test command (the README gives it and ``.ci/run`` call
     python scripts/run_tests.py --stacks t4           # one stack (comma-separated names for several)
     python scripts/run_tests.py --stacks current      # just `python -m pytest` in the running environment
     python scripts/run_tests.py --stacks t4 -- -k grpo   # extra pytest arguments after `--`
+    python scripts/run_tests.py --soak                # only the long soak tests (new random inputs), on latest
 
 Stacks (each venv lives in ``.venvs/<stack>`` and is reused while its requirements are unchanged):
 
@@ -238,7 +239,13 @@ def main(argv: list[str] | None = None) -> int:
         default=",".join(DEFAULT_STACKS),
         help=f"comma-separated stacks out of {', '.join(STACKS)} and 'current' (default: {','.join(DEFAULT_STACKS)})",
     )
+    parser.add_argument(
+        "--soak", action="store_true", help="run only the soak tests (marker soak), on 'latest' unless --stacks is given"
+    )
     args = parser.parse_args(argv)
+    if args.soak:
+        extra = ["-m", "soak", *extra]  # after a stack's own -m, so it wins
+        args.stacks = args.stacks if "--stacks" in " ".join(argv) else "latest"
     names = [name.strip() for name in args.stacks.split(",") if name.strip()]
     unknown = [name for name in names if name not in STACKS and name != "current"]
     if unknown or not names:

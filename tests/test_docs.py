@@ -1,21 +1,30 @@
 """The documentation site: it builds strictly, documents every public name, and its examples run.
 
-- ``mkdocs build --strict`` succeeds (skipped, with the reason, only when mkdocs or its plugins are missing);
+- ``zensical build --strict`` succeeds (skipped, with the reason, only when zensical or mkdocstrings are missing);
 - every name in ``korean_rewards.__all__`` is named in the pages' text and has an API-reference entry
   (an mkdocstrings anchor) in the built site;
 - every ``pycon`` code block in the pages runs as a doctest and prints what the page says;
+- every ``python`` block in the README and the pages that calls ``trainer.train()`` trains on a CPU as written, with
+  a tiny random model in place of the real one (see ``test_training_snippet_runs_on_cpu`` for the exact stand-ins);
+- every public module (walked with ``pkgutil``; private means a name part starting with ``_``) has an API page:
+  a ``::: korean_rewards.<module>`` line in docs/;
 - every page is in the navigation, and every ``examples/…`` / ``benchmarks/…`` file a page names exists;
 - every ``korean-rewards <command>`` a page names is a real command.
 """
 
 from __future__ import annotations
 
+import ast
 import doctest
 import importlib.util
 import os
+import pkgutil
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,29 +56,37 @@ def test_docs_exist() -> None:
 
 
 def _missing_doc_tools() -> str | None:
-    for module, package in [("mkdocs", "mkdocs"), ("material", "mkdocs-material"), ("mkdocstrings", "mkdocstrings[python]")]:
+    for module, package in [("zensical", "zensical"), ("mkdocstrings", "mkdocstrings"), ("griffe", "mkdocstrings-python")]:
         if importlib.util.find_spec(module) is None:
             return f"{package} is not installed (pip install -e '.[docs]')"
     return None
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site() -> Iterator[Path]:
+    """The site built with Zensical in strict mode (broken links, anchors and API references fail the build).
+
+    Zensical writes only inside the project folder, so the site goes to a fresh folder under the ignored
+    ``site/`` (``KR_SITE_DIR``, read by mkdocs.yml), removed afterwards.
+    """
     missing = _missing_doc_tools()
     if missing:
         pytest.skip(missing)
-    site_dir = tmp_path_factory.mktemp("site")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(ROOT / "mkdocs.yml"),
-         "--site-dir", str(site_dir)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
-    return site_dir
+    (ROOT / "site").mkdir(exist_ok=True)
+    site_dir = Path(tempfile.mkdtemp(prefix="test-", dir=ROOT / "site"))
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "zensical", "build", "--strict", "--config-file", str(ROOT / "mkdocs.yml")],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "KR_SITE_DIR": str(site_dir.relative_to(ROOT)), "NO_COLOR": "1"},
+        )
+        assert result.returncode == 0, f"zensical build --strict failed:\n{result.stdout}\n{result.stderr}"
+        yield site_dir
+    finally:
+        shutil.rmtree(site_dir, ignore_errors=True)
 
 
 def _built_page(site: Path, page: Path) -> Path:
@@ -78,7 +95,7 @@ def _built_page(site: Path, page: Path) -> Path:
     return site / folder / "index.html"
 
 
-def test_mkdocs_build_strict(site: Path) -> None:
+def test_site_builds_strict(site: Path) -> None:
     missing = [_page_id(page) for page in PAGES if not _built_page(site, page).is_file()]
     assert not missing, f"pages not built: {missing}"
 
@@ -99,6 +116,13 @@ def test_every_public_name_is_named_in_the_pages() -> None:
     text = _docs_text()
     missing = [name for name in korean_rewards.__all__ if not re.search(rf"(?<!\w){re.escape(name)}\b", text)]
     assert not missing, f"public names never mentioned in docs/: {missing}"
+
+
+def test_changelog_is_on_the_site() -> None:
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "## [Unreleased]" in changelog
+    assert f"## [{korean_rewards.__version__}]" in changelog, "the current version needs its CHANGELOG.md section"
+    assert '--8<-- "CHANGELOG.md"' in (DOCS / "changelog.md").read_text(encoding="utf-8")
 
 
 def test_every_page_is_in_the_navigation() -> None:
@@ -156,3 +180,131 @@ def test_griffe_extension_restyles_docstrings() -> None:
     text = "Split it.\n\n    Example:\n        >>> f(x[0])\n\nSee :class:`~korean_rewards.tags.Tags` and :func:`combine`."
     assert module.restyle(text) == "Split it.\n\n    Examples:\n        >>> f(x[0])\n\nSee `Tags` and `combine`."
     assert module.restyle("For example: this stays.") == "For example: this stays."
+
+
+# -- the training snippets ------------------------------------------------------------------------------------
+
+_PYTHON = re.compile(r"^```python[^\n]*\n(.*?)^```", re.DOTALL | re.MULTILINE)
+_TRAINING_PAGES = [ROOT / "README.md", *PAGES]
+
+
+def _training_snippets() -> list[tuple[str, str]]:
+    """(id, code) of every ``python`` block that calls ``trainer.train()``: the ones a reader copies to train."""
+    snippets = []
+    for page in _TRAINING_PAGES:
+        name = page.relative_to(ROOT).as_posix()
+        for index, match in enumerate(_PYTHON.finditer(page.read_text(encoding="utf-8"))):
+            if "trainer.train()" in match.group(1):
+                snippets.append((f"{name}#{index}", match.group(1)))
+    return snippets
+
+
+_SNIPPETS = _training_snippets()
+
+# What the test changes in a training snippet, and nothing else (so the snippet's device, dtype and reward lines
+# run exactly as a reader copies them):
+# - GRPOConfig(...): these keywords are set (added, or replacing the snippet's value), to make one short step
+#   that writes nothing outside a temporary folder;
+_SHORT_RUN = {
+    "max_steps": 1,
+    "max_completion_length": 8,
+    "logging_steps": 1,
+    "save_strategy": "no",
+    "report_to": "none",
+    "disable_tqdm": True,
+}
+# - GRPOTrainer(model="<hub id>"): the hub id becomes the folder of a tiny random Qwen3 (save_tiny_qwen3);
+# - names a snippet uses without defining them (the README's `model`, `tokenizer`, `dataset`) are a tiny random
+#   Qwen3, its chat tokenizer (korean_rewards.testing) and four Korean math rows with `prompt` and `answer`.
+
+
+class _TinyRun(ast.NodeTransformer):
+    def __init__(self, output_dir: str, model_path: str) -> None:
+        self.output_dir = output_dir
+        self.model_path = model_path
+        self.configs = 0
+
+    def visit_Call(self, node: ast.Call) -> ast.Call:
+        self.generic_visit(node)
+        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+        if name == "GRPOConfig":
+            self.configs += 1
+            forced = {**_SHORT_RUN, "output_dir": self.output_dir}
+            node.keywords = [kw for kw in node.keywords if kw.arg not in forced]
+            node.keywords += [ast.keyword(arg=key, value=ast.Constant(value)) for key, value in forced.items()]
+        if name == "GRPOTrainer":
+            for keyword in node.keywords:
+                if keyword.arg == "model" and isinstance(keyword.value, ast.Constant):
+                    keyword.value = ast.Constant(self.model_path)
+        return node
+
+
+def _stand_ins() -> dict[str, object]:
+    from datasets import Dataset
+
+    from korean_rewards.testing import build_chat_tokenizer, build_tiny_qwen3
+
+    tokenizer = build_chat_tokenizer()
+    rows = [("스물다섯에 열일곱을 더하면?", "42"), ("사과 3개와 배 5개는 모두 몇 개?", "8"),
+            ("삼백오십에서 오십을 빼면?", "300"), ("7 곱하기 6은?", "42")]
+    return {
+        "tokenizer": tokenizer,
+        "model": build_tiny_qwen3(tokenizer),
+        "dataset": Dataset.from_list([{"prompt": question, "answer": answer} for question, answer in rows]),
+    }
+
+
+def test_training_snippets_are_found() -> None:
+    pages = {snippet_id.split("#")[0] for snippet_id, _ in _SNIPPETS}
+    assert {"README.md", "docs/quickstart.md"} <= pages, f"training snippets found only in {sorted(pages)}"
+
+
+@pytest.mark.trainer
+@pytest.mark.slow
+@pytest.mark.parametrize(("snippet_id", "code"), _SNIPPETS, ids=[snippet_id for snippet_id, _ in _SNIPPETS])
+def test_training_snippet_runs_on_cpu(snippet_id: str, code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("trl")
+    pytest.importorskip("datasets")
+    import torch
+
+    from korean_rewards.testing import save_tiny_qwen3
+
+    monkeypatch.chdir(tmp_path)  # a snippet's relative paths land here
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")  # a CPU run, as on a machine without a GPU
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    transform = _TinyRun(str(tmp_path / "outputs"), save_tiny_qwen3(tmp_path / "tiny-qwen3"))
+    tree = ast.fix_missing_locations(transform.visit(ast.parse(code)))
+    assert transform.configs == 1, f"{snippet_id}: expected one GRPOConfig(...) call, found {transform.configs}"
+    namespace: dict[str, object] = {"__name__": "__snippet__", **_stand_ins()}
+    exec(compile(tree, snippet_id, "exec"), namespace)
+
+    trainer = namespace["trainer"]
+    assert trainer.state.global_step == 1
+    assert trainer.args.use_cpu or not trainer.args.bf16, "the snippet must not ask for bf16 on a CPU"
+    logged = {key for entry in trainer.state.log_history for key in entry}
+    for reward in trainer.reward_funcs:
+        assert f"rewards/{reward.__name__}/mean" in logged, f"{snippet_id}: {reward.__name__} was not logged: {sorted(logged)}"
+
+
+# -- the API pages --------------------------------------------------------------------------------------------
+
+
+def _public_modules() -> list[str]:
+    """Every module and subpackage of korean_rewards without a ``_`` name part (the package's own top-level names
+    are checked name by name in ``test_every_public_name_has_an_api_entry``)."""
+    names = []
+    for module in pkgutil.walk_packages(korean_rewards.__path__, prefix="korean_rewards."):
+        if not any(part.startswith("_") for part in module.name.split(".")):
+            names.append(module.name)
+    return sorted(names)
+
+
+def test_every_public_module_has_an_api_page() -> None:
+    documented = set(re.findall(r"^::: (korean_rewards(?:\.\w+)*)\s*$", _docs_text(), re.MULTILINE))
+    modules = _public_modules()
+    assert "korean_rewards.evaluation" in modules
+    missing = [name for name in modules if name not in documented]
+    assert not missing, (
+        f"public modules without an API page: {missing}; add a '::: <module>' line to a page under docs/api/ "
+        "(and the page to mkdocs.yml's nav), or make the module private (a leading underscore)"
+    )

@@ -39,6 +39,7 @@ from typing import Any, ClassVar
 
 from ._trl import RewardFunction, RewardOutput
 from .answers import _close, _gold_value, _readings, _shorten, _warn_once
+from .numbers.budget import _read_within_budget
 from .numbers.final_answer import find_final_answer
 from .tags import NOTEBOOK_TAGS, Tags, _check_tags
 
@@ -111,13 +112,18 @@ class AccuracyRewardKo(RewardFunction):
         extracted: list[str | None] = []
         any_gold = False
         for text, gold in zip(texts, golds or [None] * len(texts)):
-            answer = find_final_answer(text, start, end, self.think_end)
+            answer, over_budget = _read_within_budget(
+                self.__name__, text, find_final_answer, text, start, end, self.think_end
+            )
             extracted.append(None if answer is None else _shorten(answer.text))
             expected = _gold_value(gold)
             if expected is None:
                 scores.append(None)
                 continue
             any_gold = True
+            if over_budget:
+                scores.append(min(self.correct, self.wrong))  # the worst score (issue 17's work budget)
+                continue
             if answer is None or answer.value is None:
                 scores.append(self.wrong)
                 continue

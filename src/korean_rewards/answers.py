@@ -94,6 +94,7 @@ from typing import Any, ClassVar
 from ._trl import RewardFunction, RewardOutput, _span
 from .numbers.expression import _parse
 from .numbers.latex import _boxed_content, evaluate_arithmetic
+from .numbers.budget import _read_within_budget
 from .numbers.final_answer import find_final_answer
 from .numbers.scan import ANSWER_WINDOW, _scan, find_numbers
 from .tags import NOTEBOOK_TAGS, Tags, _check_tags, extract_solution
@@ -396,9 +397,10 @@ class CheckNumbersKo(RewardFunction):
         extracted: list[str | None] = []
         for text, gold in zip(texts, golds or [None] * len(texts)):
             try:
-                guess = _guess_anywhere(text) if solution_start is None else _guess_after_tag(text, solution_start)
+                read = (_guess_anywhere, text) if solution_start is None else (_guess_after_tag, text, solution_start)
+                guess, over_budget = _read_within_budget(self.__name__, text, *read)
             except Exception:  # noqa: BLE001 - a bug must not stop training; the readers do not raise
-                guess = None
+                guess, over_budget = None, False
             extracted.append(None if guess is None else _shorten(guess.text))
             expected = _gold_value(gold)
             if expected is None:
@@ -414,6 +416,9 @@ class CheckNumbersKo(RewardFunction):
                     for value in _readings(guess.value, guess.percent, gold_percent)
                 )
                 scores.append(self.correct if hit else self.wrong)
+            if over_budget and scores[-1] is not None:
+                scores[-1] = self.score_range[0]  # the worst score (issue 17's work budget)
+                continue
             if (
                 self.several_numbers is not None
                 and solution_start is not None
@@ -525,7 +530,8 @@ class CheckAnswerKo(RewardFunction):
                 scores.append(self.no_answer)
             else:
                 try:
-                    scores.append(self._compare(guess, gold_text))
+                    score, over_budget = _read_within_budget(self.__name__, text, self._compare, guess, gold_text)
+                    scores.append(self.score_range[0] if over_budget else score)  # worst: issue 17's work budget
                 except Exception:  # noqa: BLE001 - never raise on model output
                     scores.append(self.unparseable)
         return scores, {"extracted": extracted}

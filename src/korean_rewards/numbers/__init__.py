@@ -31,7 +31,12 @@ decimals                          ``3.14``, ``삼 점 일사`` / ``삼점일사`
 fractions                         ``3분의 1`` / ``삼분의 일`` (1/3), ``2와 3분의 1`` (7/3), ``1/3``, ``1⁄3``,
                                   ``\frac{1}{3}``, ``\dfrac{1}{3}``, ``\frac13``, ``2\frac{1}{3}`` (7/3),
                                   ``½``, ``2½``
-signs                             ``-5``, ``−5``, ``마이너스 5``, ``영하 5도`` (-5)
+signs                             ``-5``, ``−5``, ``마이너스 5``, ``영하 5도`` (-5), ``플러스 5`` (5)
+units past 경                     ``일해`` (10^20), ``삼해 오천조``, ``1해 2000경``, ``천극`` (10^51): 해 자 양 간 정 재 극
+                                  (not 구: the digit 9); in running text never at the end of a number
+Sino-Korean with native           ``사십다섯`` (45), ``만 이천삼백사십다섯`` (12345), ``백서른넷`` (134)
+leading 점                        ``점오`` (0.5), ``점이오`` (0.25)
+old counters                      ``열냥``, ``닷 냥`` (5), ``엿 되`` (6), ``천 리``, ``구만리``, ``한 근``
 percent                           ``50%``, ``50 퍼센트``, ``50프로`` read as **0.5** (value / 100); the match
                                   carries ``percent=True`` so a comparison can also accept 50 (answers.py does)
 ordinals                          ``첫째`` / ``첫 번째`` (1), ``두 번째`` (2), ``셋째`` (3), ``제3`` / ``제 3`` /
@@ -87,8 +92,8 @@ maximal munch         ``이십이`` is 22, not 20 + particle 이; ``삼십일`` 
                       ``이십이다`` is 20 + 이다 (22 + 다 is not a form this module accepts).
 spaces in numerals    allowed after 만/억/조/경 before any group (the standard spacing: ``만 이천`` = 12000,
                       ``천만 일`` = 10000001; not ``만 이``, "10000 this"), elsewhere only before a group that
-                      holds a unit (``삼천 오백`` = 3500); with digits ``3만 5천`` and ``3만 5000`` (a 4-digit
-                      group); ``삼십 일`` is 30 followed by the day counter.
+                      holds a unit (``삼천 오백`` = 3500); with digits ``3만 5천``, ``3만 5000`` and ``3억 8141만 2``
+                      (a last group of 1-4 digits, like ``천만 일``); ``삼십 일`` is 30 followed by the day counter.
 percent               value / 100 (``50%`` is 1/2), marked ``percent=True`` on the match.
 ====================  ===========================================================================================
 
@@ -130,6 +135,7 @@ that is one number), :mod:`~korean_rewards.numbers.latex` (``\boxed{}`` and safe
 
 from __future__ import annotations
 
+from .budget import DEFAULT_WORK_BUDGET, set_work_budget, work_budget
 from .expression import _parse, parse_korean_number
 from .final_answer import _answer_number, extract_answer_number
 from .latex import _boxed_content
@@ -143,4 +149,7 @@ __all__ = [
     "find_numbers",
     "first_number",
     "last_number",
+    "DEFAULT_WORK_BUDGET",
+    "set_work_budget",
+    "work_budget",
 ]

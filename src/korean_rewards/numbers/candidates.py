@@ -27,6 +27,7 @@ from .lexicon import (
     _HANGUL,
     _HANJA_CHARS,
     _HEDGES_AFTER,
+    _HUGE_CHARS,
     _IDEOGRAPHS,
     _NATIVE_COUNTERS,
     _NATIVE_TENS,
@@ -58,6 +59,7 @@ _NATIVE_WORD = (
     f"|스무|첫|{_alternation(list(_NATIVE_UNITS))}"
 )
 _NATIVE_RE = re.compile(_NATIVE_WORD)
+_NATIVE_INITIALS = _first_syllables(list(_NATIVE_TENS), list(_NATIVE_UNITS), ["스무", "첫"])
 
 def _atomic(pattern: str, name: str) -> str:
     """``(?>pattern)``: matched once, never backtracked into (emulated on Python 3.10)."""
@@ -70,7 +72,7 @@ def _atomic(pattern: str, name: str) -> str:
 # syllables after the list are those that follow a trailing 이 or 만 (이십이다 = 20 + 이다, 삼백만큼 = 300 + 만큼).
 _RIGHT_FIRSTS = _first_syllables(
     _COUNTERS, _PARTICLES_ANY, _PARTICLES_VOWEL, _PARTICLES_CONSONANT, _HEDGES_AFTER, ["점", "분의", "와", "과"]
-) + "다큼랑며면므니었지요고나라"
+) + "다큼랑며면므니었지요고나라" + _NATIVE_INITIALS  # and a native numeral glued on: 사십다섯, 삼천백열두
 _DEC = "".join(_DECIMAL_DIGIT)
 _MULTI_RIGHT = f"(?=[^{_HANGUL}]|\\Z|[{_RIGHT_FIRSTS}])"
 _SUFFIX_AHEAD = (
@@ -91,11 +93,12 @@ _NATIVE_SINGLE_RIGHT = (
     f"|{_NATIVE_COUNTER_AHEAD}|{_alternation(_COPULA_ANY + _COPULA_VOWEL + _COPULA_CONSONANT)})"
 )
 _NUMBER_AHEAD = f"(?=[ \\t]?(?:[{_DIGITS}]|{_SINO}|{_NATIVE_WORD}))"
-_NATIVE_INITIALS = _first_syllables(list(_NATIVE_TENS), list(_NATIVE_UNITS), ["스무", "첫"])
 
 # Cheap first tests on the next one or two characters, so that most ordinary words (사과, 오늘, 네 생각, 만 만)
 # are rejected after a few character-class checks.
-_SINO_SECOND = "".join(sorted(set(_SINO_CHARS + _first_syllables(_ATTACHED_WORDS) + "분점퍼프와과")))
+_SINO_SECOND = "".join(
+    sorted(set(_SINO_CHARS + _HUGE_CHARS + _NATIVE_INITIALS + _first_syllables(_ATTACHED_WORDS) + "분점퍼프와과"))
+)
 _SINO_AFTER_SPACE = "".join(sorted(set(_first_syllables(_COUNTERS) + "일이삼사오육륙칠팔구십백천분점퍼프")))
 _NATIVE_SECOND = "".join(
     sorted(
@@ -120,7 +123,8 @@ def _precheck(first: str, second: str, after_space: str) -> str:
 _HANGUL_CANDIDATE = (
     f"(?<![{_HANGUL}])(?:"
     f"{_precheck(_SINO_CHARS, _SINO_SECOND, _SINO_AFTER_SPACE)}(?:"
-    f"(?:{_DIGIT_1_9}?[십백천만억조경])+{_P}{_DIGIT_1_9}?(?<={_SINO}{_SINO}){_MULTI_RIGHT}"
+    f"(?:{_DIGIT_1_9}?[십백천만억조경{_HUGE_CHARS}])+{_P}{_DIGIT_1_9}?(?<=[{_SINO_CHARS}{_HUGE_CHARS}]{{2}}){_MULTI_RIGHT}"
+    f"|[십백천만](?={_NATIVE_WORD})"  # 백스물, 만다섯: a unit and a native numeral
     f"|(?!이)[{_SINO_CHARS}]{_SINGLE_RIGHT}"
     f"|이(?={_SUFFIX_AHEAD})"
     f"|만(?=[ \\t]{{1,2}}(?:{_DIGIT_1_9}?[십백천]|(?!이){_DIGIT_1_9}(?!{_SINO})))"
@@ -133,15 +137,16 @@ _HANGUL_CANDIDATE = (
     f"|[둘셋넷]{_MULTI_RIGHT}"
     f"|[열쉰]{_NATIVE_SINGLE_RIGHT}"
     f"|첫(?=[ \\t]?번?째)"
-    f"|[한두세석네넉](?={_NATIVE_COUNTER_AHEAD})"
+    f"|[한두세석네넉닷엿](?={_NATIVE_COUNTER_AHEAD})"
     f")"
-    f"|(?:마이너스|영하){_NUMBER_AHEAD}"
+    f"|(?:마이너스|영하|플러스){_NUMBER_AHEAD}"
+    f"|점(?=[{_DEC}])"  # 점오 (0.5)
     f"|제(?=[ \\t]?[{_DIGITS}]|[ \\t]?[이삼사오육칠팔구십백천])"
     ")"
 )
 _INTERESTING = f"{_DIGITS}{_HANGUL}{''.join(_VULGAR)}{''.join(_CIRCLED)}{_HANJA_CHARS}"
 _INTERESTING_CHAR = re.compile(f"[{_INTERESTING}]")
-_INITIALS = "".join(sorted(set(_SINO_CHARS + _NATIVE_INITIALS + "마영제")))
+_INITIALS = "".join(sorted(set(_SINO_CHARS + _NATIVE_INITIALS + "마영제플점")))
 _NON_INITIALS = "".join(
     f"{chr(low)}-{chr(high)}" if high > low else chr(low)
     for low, high in _ranges(sorted(set(range(0xAC00, 0xD7A4)) - {ord(c) for c in _INITIALS}))
@@ -170,11 +175,14 @@ _SP = "[ \\t\\u00a0]"  # the spaces the parser skips (_SPACE)
 _D9 = "일이삼사오육륙칠팔구"
 _SMALL_UNITS, _BIG_UNITS = "십백천", "만억조경"
 _NEXT_UNITS = {  # the units that may follow each unit in a numeral, as _core reads it
-    "천": "백십" + _BIG_UNITS, "백": "십" + _BIG_UNITS, "십": _BIG_UNITS,
+    "천": "백십" + _BIG_UNITS + _HUGE_CHARS, "백": "십" + _BIG_UNITS + _HUGE_CHARS, "십": _BIG_UNITS + _HUGE_CHARS,
     "만": _SMALL_UNITS, "억": _SMALL_UNITS + "만", "조": _SMALL_UNITS + "만억", "경": _SMALL_UNITS + "만억조",
 }  # fmt: skip
 # the syllable after the first of a numeral: a unit after a digit, a digit or a smaller unit after a unit
-_PAIRS = {**{digit: _SMALL_UNITS + _BIG_UNITS for digit in _D9}, **{u: _D9 + after for u, after in _NEXT_UNITS.items()}}
+_PAIRS = {
+    **{digit: _SMALL_UNITS + _BIG_UNITS + _HUGE_CHARS for digit in _D9},
+    **{u: _D9 + after + (_NATIVE_INITIALS if u in "십백천만" else "") for u, after in _NEXT_UNITS.items()},
+}  # and a native numeral after a unit: 백스물, 사십다섯
 _SUFFIX_FIRSTS = "점분와과퍼프"
 _UNITS = _SMALL_UNITS + _BIG_UNITS
 _COUNTER_FIRSTS = _first_syllables(_COUNTERS)
@@ -250,12 +258,15 @@ def _all_of(tests: list[_Test]) -> _Test:
 
 # first syllables that are not words alone, and what follows them in a numeral: 스물 / 스무, 서른, 예순, 여든 /
 # 여섯 / 여덟, 아흔 / 아홉, 하나, 다섯, 마흔 / 마이너스
-_NOT_WORDS_ALONE = {"스": "물무", "서": "른", "예": "순", "여": "든섯덟", "아": "흔홉", "하": "나", "다": "섯", "마": "흔이"}
+_NOT_WORDS_ALONE = {
+    "스": "물무", "서": "른", "예": "순", "여": "든섯덟", "아": "흔홉", "하": "나", "다": "섯", "마": "흔이", "플": "러",
+}  # fmt: skip
 _PREFIX_NEXT = _Follow(_SINO_CHARS + _NATIVE_INITIALS)  # the number after 영하, 마이너스, 제 starts so
 _NATIVE_COUNTERS_AFTER = _Follow(counters=tuple(_NATIVE_COUNTERS))
 _ATTRIBUTIVE = _Test(_NATIVE_COUNTERS_AFTER, _NATIVE_COUNTERS_AFTER, "")  # a counter must follow
 _SYLLABLE_TESTS: dict[str, _Test] = {  # first syllables -> test
-    "한두세석네넉": _ATTRIBUTIVE,
+    "한두세석네넉닷엿": _ATTRIBUTIVE,
+    "점": _Test(_Follow("".join(_DECIMAL_DIGIT)), _Follow(), ""),  # 점오: attached decimal digits
     **{char: _sino_test(char) for char in "이일오영"},
     "삼사육륙칠팔구": _all_of([_sino_test(char) for char in "삼사육륙칠팔구"]),
     **{unit: _sino_test(unit) for unit in _SMALL_UNITS + _BIG_UNITS},  # units: what may follow differs
@@ -277,6 +288,7 @@ _WORD_START_TESTS: dict[str, _Test] = {  # words that read as numerals but need 
     "이만": _Test(*[_NEEDS_A_COUNTER._replace(syllables=_D9 + "십백천" + _SUFFIX_FIRSTS)] * 2, "%％" + _DIGITS),
     "영하": _Test(_PREFIX_NEXT, _PREFIX_NEXT, _DIGITS),  # 영하 5도, 영하 오 도
     "마이너스": _Test(_PREFIX_NEXT, _PREFIX_NEXT, _DIGITS),
+    "플러스": _Test(_PREFIX_NEXT, _PREFIX_NEXT, _DIGITS),
 }  # fmt: skip
 
 
@@ -343,7 +355,8 @@ _SKIP_PATTERN = (
     f"|(?=[{_HANGUL}])(?:{_REJECTED_WORD}"  # a Hangul word that the tests above reject
     f"|(?!{_HANGUL_CANDIDATE})[{_HANGUL}]+{_P}{_BORING})"  # a Hangul word that does not start a number
     f"|(?<=[{_DIGITS}])[{_DIGITS}]+{_P}{_BORING}"  # the rest of a digit run
-    f"|(?<=[{_IDEOGRAPHS}])(?<![金第])[{_HANJA_CHARS}]+{_P}{_BORING}"  # Hanja numerals inside an ideograph word
+    f"|(?<=[{_IDEOGRAPHS}〇])(?<![金第])[{_HANJA_CHARS}]+{_P}{_BORING}"  # Hanja numerals inside an ideograph word
+    # or a Hanja numeral run (〇 is no CJK ideograph): a run is read from its start only
     f")*{_P}"
 )
 

@@ -18,6 +18,7 @@ from .lexicon import (
     _COUNTERS,
     _HEDGES_AFTER,
     _HANJA_COUNTERS,
+    _NATIVE_COUNTERS,
     _NATIVE_TENS,
     _NATIVE_UNITS,
     _SINO_BIG,
@@ -45,7 +46,7 @@ _LEADING = re.compile(
 )
 _ASCII_UNIT = r"(?![eE][+-]?[0-9])[A-Za-z°µμΩ℃][A-Za-z°/²³0-9^.]{0,15}"
 _TAIL = re.compile(
-    f"[ \\t]{{0,3}}(?:(?:{_alternation(_COUNTERS)}|{_ASCII_UNIT}|[{''.join(sorted(_HANJA_COUNTERS))}])"
+    f"[ \\t]{{0,3}}(?:(?:{_alternation(_COUNTERS + _NATIVE_COUNTERS)}|{_ASCII_UNIT}|[{''.join(sorted(_HANJA_COUNTERS))}])"
     f"(?:[ \\t]?[정整也])?[ \\t]{{0,2}})?"  # 원정, 圓整: "exactly" after a sum of money
     f"(?:(?:{_alternation(_HEDGES_AFTER)})[ \\t]{{0,2}})?"
     f"(?:(?:{_alternation(_COPULA_ANY + _COPULA_VOWEL + _COPULA_CONSONANT + ['임', '요', '이요'])})[ \\t]{{0,2}})?"

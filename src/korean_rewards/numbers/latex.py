@@ -69,8 +69,14 @@ _WRAPPERS = re.compile(
     r"\\(?:text|mathrm|textrm|mbox|rm|mathit|textbf|mathbf|operatorname)\s?\{[^{}]{0,64}\}(?:\s?\^\s?\{?[0-9]\}?)?"
 )  # \text{cm}^2: a unit with its exponent
 _OPERATOR_CHARS = frozenset("+-*/^×·÷−\\(")
-# a unit or counter at the end of an expression: letters (cm, kg, 개, 원), ^2 / ² after them, a degree sign
-_TRAILING_UNIT = re.compile(r"(?:\s*(?:[A-Za-z°가-힣]+(?:\^\{?[0-9]\}?|[²³])?|°))+\s*[.。]?\s*\Z")
+# a unit or counter at the end of an expression: letters (cm, kg, 개, 원), ^2 / ² after them, a degree sign.
+# Each word is a whole run of letters (the look-ahead) and starts after a non-letter (the look-behind), so there
+# is one way to split the words and a search tries at most one start per word: linear per start, and the
+# expression is at most 400 characters. (Nested ``(?:\s*[가-힣]+)+`` split a run of Hangul every possible way:
+# minutes on 60 characters of numeral soup, issue 17.)
+_TRAILING_UNIT = re.compile(
+    r"(?<![A-Za-z°가-힣])(?:\s*[A-Za-z°가-힣]+(?![A-Za-z°가-힣])(?:\^\{?[0-9]\}?|[²³])?)+\s*[.。]?\s*\Z"
+)
 
 
 class _Reader:

@@ -30,6 +30,13 @@ _SINO_DIGIT = {"영": 0, "일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육"
 _SINO_SMALL = {"십": 10, "백": 100, "천": 1000}
 _SINO_BIG = {"만": 10**4, "억": 10**8, "조": 10**12, "경": 10**16}
 _SINO_CHARS = "".join(_SINO_DIGIT) + "".join(_SINO_SMALL) + "".join(_SINO_BIG)
+# The units past 경 (垓 秭 穰 溝 澗 正 載 極), each 10^4 times the one before. 구 (溝, 10^32) is left out: it is the
+# digit 9 (일구 is a typo of 19 far more often than 10^32). Each is an ordinary word alone (해 sun/year, 자 ruler/
+# letters, 양 sheep/amount, 간 between, 정 tablets, 재 ashes, 극 pole), so a unit past 경 needs a coefficient
+# (일해, 3해) and, in running text, a lower group after it (1해 2000경): see reading._accepted.
+_SINO_HUGE = {"해": 10**20, "자": 10**24, "양": 10**28, "간": 10**36, "정": 10**40, "재": 10**44, "극": 10**48}
+_HUGE_CHARS = "".join(_SINO_HUGE)
+_SINO_ALL_BIG = {**_SINO_BIG, **_SINO_HUGE}
 _DECIMAL_DIGIT = {**{k: v for k, v in _SINO_DIGIT.items()}, "공": 0}  # digits read one by one after 점
 
 _HANJA_DIGIT = {
@@ -58,7 +65,9 @@ _HANJA_UNIT_AS_HANGUL = {"十": "십", "拾": "십", "百": "백", "佰": "백",
 
 _NATIVE_TENS = {"열": 10, "스물": 20, "서른": 30, "마흔": 40, "쉰": 50, "예순": 60, "일흔": 70, "여든": 80, "아흔": 90}
 _NATIVE_CARDINAL = {"하나": 1, "둘": 2, "셋": 3, "넷": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9}
-_NATIVE_ATTRIBUTIVE = {"한": 1, "두": 2, "세": 3, "석": 3, "네": 4, "넉": 4}
+# 닷 and 엿 are the old attributive 5 and 6 before measures (닷 냥, 엿 되); 서 and 너 (서 말, 너 돈) are not read:
+# 너 is "you" (너 말 잘했다, 너 시간 있어?)
+_NATIVE_ATTRIBUTIVE = {"한": 1, "두": 2, "세": 3, "석": 3, "네": 4, "넉": 4, "닷": 5, "엿": 6}
 _NATIVE_UNITS = {**_NATIVE_CARDINAL, **_NATIVE_ATTRIBUTIVE}
 
 # Counters and units that may follow a number (longest first in the regexes). All are read the same way:
@@ -67,16 +76,19 @@ _COUNTERS = (
     "개월 개 명 마리 살 번째 번 째 달 년 해 월 일 주일 주 시간 시 분 초 원정 원 달러 엔 위안 유로 파운드 권 자루 도 점 "
     "세 층 호 쪽 페이지 회 차례 배 등 위 학년 인분 인 장 대 병 잔 그릇 켤레 송이 그루 채 척 벌 통 가지 곳 군데 "
     "줄 칸 쌍 알 포기 묶음 상자 봉지 조각 판 평 리터 밀리리터 미터 센티미터 밀리미터 킬로미터 킬로그램 킬로 "
-    "그램 톤 제곱미터 제곱센티미터 사람 문제 문항 단계 걸음 바퀴 끼 발 퍼센트 프로 할 가구 학급 팀 표 골"
+    "그램 톤 제곱미터 제곱센티미터 사람 문제 문항 단계 걸음 바퀴 끼 발 퍼센트 프로 할 가구 학급 팀 표 골 "
+    "냥 푼 근 홉 리 치 관 필 첩 접 마지기 두름"  # old counters and measures: 열 냥, 천 리, 구만리
+    # (not 말, 돈, 섬, 되, 자 after a Sino-Korean numeral: 일 말고, 일 되면, 3자 are no numbers of them)
 ).split()
 # the counters used with native numerals (한 개, 두 달); not 월/년/원/... so that 세월 is not "3 months"
 _NATIVE_COUNTERS = (
     "개월 개 명 마리 살 번째 번 째 달 해 시간 시 분 권 자루 점 잔 병 그릇 켤레 송이 그루 채 척 벌 통 가지 곳 "
-    "군데 줄 칸 쌍 알 포기 묶음 상자 봉지 조각 판 장 대 배 사람 문제 걸음 바퀴 끼 발 주 층 가구 팀 표"
+    "군데 줄 칸 쌍 알 포기 묶음 상자 봉지 조각 판 장 대 배 사람 문제 걸음 바퀴 끼 발 주 층 가구 팀 표 "
+    "냥 푼 근 되 홉 치 필 첩 접 마지기 두름"  # old counters: 한 냥, 닷 되, 두 근 (not 말, 돈, 섬: 네 말, 네 돈, 한 섬)
 ).split()
 # attached without a space to a single Sino syllable (삼년, 구월, 일층); others need a space (오 분)
 _SINGLE_ATTACHED = "년 월 개월 층 등 학년 번째".split()
-_UNIT_SYLLABLE_ATTACHED = "원 명 달러 엔 배 년".split()  # also allowed after 십 백 천 만 억 (천원, 만명)
+_UNIT_SYLLABLE_ATTACHED = "원 명 달러 엔 배 년 냥 리".split()  # also allowed after 십 백 천 만 억 (천원, 만명, 백냥, 천리)
 _NATIVE_ATTACHED_EXCLUDED = frozenset({"세대", "두통", "세배", "열대", "한층"})  # words, not "3 cars", "2 barrels"
 
 # Particles and endings after a number word, by the last syllable (with or without a final consonant).

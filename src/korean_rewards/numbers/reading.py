@@ -39,8 +39,10 @@ from .lexicon import (
     _PARTICLE_CONSONANT_RE,
     _PARTICLE_VOWEL_RE,
     _SINGLE_ATTACHED_RE,
+    _SINO_ALL_BIG,
     _SINO_BIG,
     _SINO_CHARS,
+    _HUGE_CHARS,
     _SINO_DIGIT,
     _SINO_SMALL,
     _TO_ASCII,
@@ -51,6 +53,7 @@ from .lexicon import (
     _final_consonant,
     _is_hangul,
 )
+from .budget import _spend
 from .candidates import _NATIVE_RE
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -78,11 +81,17 @@ _DECIMAL_AFTER = re.compile(f"[ \\t]?점[ \\t]?([{''.join(_DECIMAL_DIGIT)}]{{1,2
 _FRACTION_AFTER = re.compile("[ \\t]?분의[ \\t]?")
 _MIXED_AFTER = re.compile("[ \\t]?[와과][ \\t]?")
 _PERCENT_AFTER = re.compile("[ \\t]?(?:%|％|퍼센트|프로)")
-_SIGN_WORD = re.compile("(마이너스|영하)[ \\t]?")
+_SIGN_WORD = re.compile("(마이너스|영하|플러스)[ \\t]?")
 _ORDINAL_PREFIX = re.compile("제[ \\t]?")
-_SPACED_GROUP_AFTER_BIG = re.compile("[조경][ \t\u00a0]+[일이삼사오육륙칠팔구십백천만억]")
+_SPACED_GROUP_AFTER_BIG = re.compile(f"[조경{_HUGE_CHARS}][ \t\u00a0]+[일이삼사오육륙칠팔구십백천만억조경{_HUGE_CHARS}]")
 _NATIVE_UNIT_RE = re.compile("|".join(sorted(_NATIVE_UNITS, key=len, reverse=True)))
-_HANJA_RUN = re.compile(f"[{_HANJA_CHARS}]{{1,24}}")
+# a Hanja numeral is at most 64 characters (with units; 24 digit by digit); a longer run is no one number (like a
+# digit run over 40), so the scan neither splits it at an arbitrary place nor reads its tail as a number of its own
+_HANJA_RUN = re.compile(f"[{_HANJA_CHARS}]{{1,64}}(?![{_HANJA_CHARS}])")
+_HANJA_DIGITS_LIMIT = 24
+_UNIT_ENDS = frozenset("십백천만억조경")
+_HUGE_GLUED = re.compile(f"[{_HUGE_CHARS}][가-힣]")
+_HANJA_ZEROS = frozenset("〇零")
 
 # Readings are tuples (start, end, value, kind, percent); ``kind`` says how strictly the end is checked.
 _STRONG = 0  # digits, multi-syllable words, anything with a suffix: a plain word boundary or particle
@@ -114,21 +123,27 @@ def _digits_value(token: str) -> int | Fraction:
 
 def _core(text: str, i: int, hanja: bool = False) -> list[tuple[int, int | Fraction]]:
     """Every place a number core starting at ``i`` can end, with its value: digits, Sino-Korean (or Hanja)
-    digits and units with 만-grouping, e.g. ``3만 5천``, ``삼백오십``, ``1억2천만``, ``一萬二千``."""
+    digits and units with 만-grouping, e.g. ``3만 5천``, ``삼백오십``, ``1억2천만``, ``一萬二千``.
+
+    The work bound (issue 17): one pass, and the pass is short whatever follows. Units strictly decrease (천 백 십
+    inside a group, 경 조 억 만 between groups: at most 19 units), each unit has at most one coefficient (a digit
+    word, or a digit token of at most 96 characters) and is followed by at most two spaces, and a Hanja
+    placeholder zero never follows another zero; anything else ends the core. So a core reads at most about
+    2,000 characters and returns at most one end per unit and coefficient, whatever the text."""
     n = len(text)
     digit_table, small_table, big_table = (
-        (_HANJA_DIGIT, _HANJA_SMALL, _HANJA_BIG) if hanja else (_SINO_DIGIT, _SINO_SMALL, _SINO_BIG)
+        (_HANJA_DIGIT, _HANJA_SMALL, _HANJA_BIG) if hanja else (_SINO_DIGIT, _SINO_SMALL, _SINO_ALL_BIG)
     )
     points: list[tuple[int, int | Fraction]] = []
     total: Fraction | int = 0
     section: Fraction | int = 0
     coefficient: Fraction | int | None = None
-    last_small, last_big = 10**4, 10**17
+    last_small, last_big = 10**4, 10**49
     pos = i
     after_unit = False  # the previous token was a unit: a digit token or a space may follow
     pending = False  # after a space: the continuation must show a unit before it counts
     last_digit_tail = False  # after "만 ": a last group of one digit word counts too (천만 일 = 10000001)
-    four_digits = False  # a spaced 4-digit group after a big unit ("3만 5000")
+    four_digits = False  # a spaced group of 1-4 digits after a big unit ("3만 5000", "3억 8141만 2" like 천만 일)
     fractional = False  # the coefficient has decimals: it must be followed by a unit
     units = 0
     while pos < n:
@@ -144,7 +159,7 @@ def _core(text: str, i: int, hanja: bool = False) -> list[tuple[int, int | Fract
             token = match.group()
             coefficient = _digits_value(token)
             fractional = type(coefficient) is Fraction
-            four_digits = pending and last_small == 10**4 and len(token) == 4 and token.isdigit()
+            four_digits = pending and last_small == 10**4 and len(token) <= 4 and token.isdigit()
             pos = match.end()
             after_unit = False
         elif char in digit_table:
@@ -152,7 +167,7 @@ def _core(text: str, i: int, hanja: bool = False) -> list[tuple[int, int | Fract
             if coefficient is not None:
                 break
             if value == 0:
-                if hanja and pos > i:  # 一百零五: a placeholder zero
+                if hanja and pos > i and text[pos - 1] not in _HANJA_ZEROS:  # 一百零五: one placeholder zero
                     pos += 1
                     continue
                 if pos == i:
@@ -160,7 +175,9 @@ def _core(text: str, i: int, hanja: bool = False) -> list[tuple[int, int | Fract
                 break
             coefficient = value
             fractional = False
-            last_digit_tail = pending and last_small == 10**4 and char != "이"  # 만 이 사람: "this person"
+            # 천만 일: a last digit word after a spaced big unit, but not after 이 (만 이 사람: "this person") nor
+            # after a unit past 경 (사자 일간: a lion, a daily)
+            last_digit_tail = pending and last_small == 10**4 and char != "이" and last_big <= 10**16
             pos += 1
             after_unit = False
         elif char in small_table:
@@ -178,8 +195,8 @@ def _core(text: str, i: int, hanja: bool = False) -> list[tuple[int, int | Fract
                 break
             group = section + (coefficient or 0)
             if group == 0:
-                if coefficient is not None or section:
-                    break
+                if coefficient is not None or section or unit > 10**16:
+                    break  # a unit past 경 needs a coefficient: 해 alone is the sun
                 group = 1  # 만 = 10000, 억 = 10^8
             total += group * unit
             section, coefficient, last_small, last_big = 0, None, 10**4, unit
@@ -384,13 +401,20 @@ def _read_hangul(text: str, j: int, prefixed: bool = False) -> list:
             return []
         digits, first = decimal.group(1), decimal.start(1)
         return [(j, first + k, _decimal_digits(digits[:k]), _STRONG, False) for k in range(1, len(digits) + 1)]
-    if (char == "마" or char == "영") and not prefixed:
+    if char == "점":  # 점오 (0.5), 점이오 (0.25): a leading decimal point, attached digits
+        decimal = _DECIMAL_AFTER.match(text, j)
+        if decimal is None or decimal.start(1) != j + 1 or _particle_like_decimal(text, decimal):
+            return []
+        digits = decimal.group(1)
+        return [(j, j + 1 + k, _decimal_digits(digits[:k]), _SINGLE, False) for k in range(1, len(digits) + 1)]
+    if (char == "마" or char == "영" or char == "플") and not prefixed:
         sign = _SIGN_WORD.match(text, j)
         if sign is not None:
             readings = _read_after_prefix(text, j, sign.end())
             if readings:
-                return [(s, e, -v, _STRONG, p) for s, e, v, _, p in readings]
-            if char == "마":
+                sign_of = 1 if char == "플" else -1  # 플러스 5 is 5
+                return [(s, e, sign_of * v, _STRONG, p) for s, e, v, _, p in readings]
+            if char != "영":
                 return []
     if char == "제":
         if prefixed:
@@ -406,10 +430,8 @@ def _read_hangul(text: str, j: int, prefixed: bool = False) -> list:
         if word == "첫":
             value, kind = 1, _ATTRIBUTIVE
         else:
-            tens = next((t for t in _NATIVE_TENS if word.startswith(t)), "")
-            rest = word[len(tens) :]
-            value = 20 if word == "스무" else _NATIVE_TENS.get(tens, 0) + _NATIVE_UNITS.get(rest, 0)
-            if rest in _NATIVE_ATTRIBUTIVE or word == "스무":
+            _, value, attributive = _native_value(word)
+            if attributive:
                 kind = _ATTRIBUTIVE
             elif word in ("열", "쉰"):
                 kind = _SINGLE
@@ -436,11 +458,44 @@ def _read_hangul(text: str, j: int, prefixed: bool = False) -> list:
             else:
                 kind = _STRONG
             sino.append((j, end, value, kind, False))
+        sino += _native_after_sino(text, sino)
         if points:
             # suffixes make the reading strong: 삼 점 일사, 삼분의 일, 오 퍼센트
             sino += [r for r in _with_suffixes(text, j, points, _STRONG, hangul=True) if r[1] > points[-1][0]]
         readings.extend(sino)
     return readings
+
+
+def _native_value(word: str) -> tuple[str, int, bool]:
+    """The tens word, the value and whether it is attributive, of a native numeral word (not 첫): 스물다섯,
+    열두, 스무, 하나."""
+    tens = next((t for t in _NATIVE_TENS if word.startswith(t)), "")
+    rest = word[len(tens) :]
+    if word == "스무":
+        return "스무", 20, True
+    return tens, _NATIVE_TENS.get(tens, 0) + _NATIVE_UNITS.get(rest, 0), rest in _NATIVE_ATTRIBUTIVE
+
+
+def _native_after_sino(text: str, sino: list) -> list:
+    """Sino-Korean tens, hundreds, ... with a native Korean numeral below 100 glued on: 사십다섯 (45),
+    ``만 이천삼백사십다섯`` (12345), 백서른넷 (134), 삼천백열두 개 (3112). After 십 only a units word (하나 ... 아홉,
+    한 두 세 네 before a counter); 열 and 쉰 alone are not glued on (백열: incandescent)."""
+    extra = []
+    for start, end, value, kind, _ in sino:
+        if value <= 0 or value % 10 or end >= len(text) or text[end - 1] not in _UNIT_ENDS:
+            continue
+        native = _NATIVE_RE.match(text, end)
+        if native is None:
+            continue
+        word = native.group()
+        if word in ("첫", "열", "쉰"):
+            continue
+        tens, add, attributive = _native_value(word)
+        if tens and value % 100:
+            continue  # tens only after 백, 천, 만, ...: 사십다섯, not 사십스물
+        mixed_kind = _NEEDS_COUNTER if kind == _NEEDS_COUNTER else _ATTRIBUTIVE if attributive else _STRONG
+        extra.append((start, native.end(), value + add, mixed_kind, False))
+    return extra
 
 
 def _read_after_prefix(text: str, start: int, pos: int) -> list:
@@ -463,6 +518,8 @@ def _read_hanja(text: str, j: int) -> list:
         return []
     word = run.group()
     if not any(char in _HANJA_SMALL or char in _HANJA_BIG for char in word):
+        if len(word) > _HANJA_DIGITS_LIMIT:
+            return []
         value = 0
         for char in word:  # 二〇二四: digit by digit
             value = value * 10 + _HANJA_DIGIT[char]
@@ -476,7 +533,18 @@ def _read_hanja(text: str, j: int) -> list:
 
 
 def _readings(text: str, j: int) -> list:
-    """All readings of a number at candidate position ``j`` (longest last is not guaranteed)."""
+    """All readings of a number at candidate position ``j`` (longest last is not guaranteed).
+
+    This is the one place where a number is read, so it is where the work budget is spent (one step per call
+    and one per reading, :mod:`~korean_rewards.numbers.budget`); with the budget spent it reads nothing."""
+    if not _spend(1):
+        return []
+    readings = _readings_at(text, j)
+    _spend(len(readings))
+    return readings
+
+
+def _readings_at(text: str, j: int) -> list:
     char = text[j]
     if char in _DIGIT_CHARS:
         return _read_digits(text, j)
@@ -569,6 +637,10 @@ def _accepted(text: str, reading: _Reading) -> bool:
         return not nxt or not ("\u3400" <= nxt <= "\u9fff" or "\uf900" <= nxt <= "\ufaff") or nxt in _HANJA_COUNTERS
     if not _is_hangul(last):
         return True  # digits, %, a closing brace: nothing to check
+    if last in _HUGE_CHARS or (_HUGE_GLUED.search(text, start, end) is not None):
+        # 3해, 오해, 이자, 일정, 사정이: a unit past 경 ends no number in running text, and the next group comes
+        # after a space or digits (1해 2000경, 일해 이천경, 1해2000경)
+        return False
     if kind == _STRONG:
         if _is_hangul(text[start]) and _not_a_number_word(text, start, end):
             return False
@@ -609,7 +681,7 @@ def _accepted(text: str, reading: _Reading) -> bool:
             attached = _UNIT_ATTACHED_RE if word in "십백천만억" else _SINGLE_ATTACHED_RE
             if _counter_ok(text, end, attached):
                 return True
-        return word in _COPULA_SINGLES and _copula_ok(text, end, last)
+        return (word in _COPULA_SINGLES or word[0] == "점") and _copula_ok(text, end, last)
     if _spaced_counter_ok(text, end, _COUNTER_RE):
         return True
     # alone: the next character that is not a space is not Hangul

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import NamedTuple
 
-from .lexicon import _DIGIT_CHARS, _HANJA_CHARS, _MINUS_CHARS, _VULGAR
+from .lexicon import _DIGIT_CHARS, _HANJA_CHARS, _HUGE_CHARS, _MINUS_CHARS, _VULGAR
 from .candidates import _INTERESTING, _skip_match
 from .reading import _Reading, _SPACE, _accepted, _readings
 
@@ -94,7 +94,10 @@ def _candidates(text: str, pos: int, stop: int) -> Iterator[int]:
 
 
 def _scan(text: str, pos: int = 0, stop: int | None = None) -> Iterator[NumberMatch]:
-    """Accepted numbers whose candidate start is in ``[pos, stop)``, left to right, without overlaps."""
+    """Accepted numbers whose candidate start is in ``[pos, stop)``, left to right, without overlaps.
+
+    Linear (issue 17): ``pos`` only moves forward, so every candidate position is read at most once, and reading
+    one (``_best``: the readings of one position, see ``reading._core``) looks a bounded distance ahead."""
     n = len(text)
     stop = n if stop is None else min(stop, n)
     endpos = min(n, stop + _AHEAD)
@@ -261,7 +264,10 @@ def last_number(text: str, start: int = 0) -> NumberMatch | None:
 _SYNC = 256  # longer than any number expression: a scan started this far back is in step with a full scan
 # characters after which a number may continue an expression that started earlier (3만 5천, 2와 3분의 1, 1/3)
 _SYNC_BEFORE = frozenset(
-    _DIGIT_CHARS | set(".,，．/⁄{}\\" + _MINUS_CHARS + "만억조경천백십와과의점스하제" + "물른흔쉰순든열") | set(_HANJA_CHARS) | set(_VULGAR)
+    _DIGIT_CHARS
+    | set(".,，．/⁄{}\\" + _MINUS_CHARS + "만억조경천백십와과의점스하제" + _HUGE_CHARS + "물른흔쉰순든열")
+    | set(_HANJA_CHARS)
+    | set(_VULGAR)
 )
 
 
