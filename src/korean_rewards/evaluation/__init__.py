@@ -39,11 +39,11 @@ Example:
 
 from __future__ import annotations
 
-from .alignment import Item, align_items, load_items, read_ids, select_items
-from .files import find_prediction_files
-from .io import EvaluationInputError, OutputExistsError, atomic_write_text, read_records, write_json
-from .metrics import EvaluationResult, ItemScore, TextScorer, best_result, evaluate_file, evaluate_items
-from .scorers import BERTScoreF1, BLEURTScore, import_scorer, load_bleurt_checkpoint
+from ._alignment import Item, align_items, load_items, read_ids, select_items
+from ._files import find_prediction_files
+from ._io import EvaluationInputError, OutputExistsError, atomic_write_text, read_records, write_json
+from ._metrics import EvaluationResult, ItemScore, TextScorer, best_result, evaluate_file, evaluate_items
+from ._scorers import BERTScoreF1, BLEURTScore, import_scorer, load_bleurt_checkpoint
 
 # the errors are raised to users under the package's name (tracebacks and doctests show korean_rewards.evaluation.X)
 EvaluationInputError.__module__ = OutputExistsError.__module__ = __name__

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .io import EvaluationInputError, _decode, _json_error, read_records
+from ._io import EvaluationInputError, _decode, _json_error, read_records
 
 __all__ = ["Item", "load_items", "read_ids", "select_items", "align_items"]
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .io import EvaluationInputError, _NotAList, read_records
+from ._io import EvaluationInputError, _NotAList, read_records
 
 __all__ = ["find_prediction_files"]
 

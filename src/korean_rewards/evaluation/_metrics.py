@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..malpyeong import exact_match, normalize_answer, split_answer_reason
-from .alignment import Item, align_items, load_items
+from ._alignment import Item, align_items, load_items
 
 __all__ = ["TextScorer", "ItemScore", "EvaluationResult", "evaluate_items", "evaluate_file", "best_result"]
 

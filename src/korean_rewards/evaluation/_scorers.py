@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .io import EvaluationInputError
-from .metrics import TextScorer
+from ._io import EvaluationInputError
+from ._metrics import TextScorer
 
 __all__ = ["BERTScoreF1", "BLEURTScore", "load_bleurt_checkpoint", "import_scorer"]
 

@@ -42,7 +42,7 @@ class OutputExistsError(EvaluationInputError):
         >>> atomic_write_text(path, "[]")
         Traceback (most recent call last):
         ...
-        korean_rewards.evaluation.OutputExistsError: ... exists already: pass force=True to overwrite it
+        korean_rewards.evaluation.OutputExistsError: ... exists already: pass --force (force=True) to overwrite it
     """
 
 
@@ -170,7 +170,7 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, *, force: bool = 
     if target.is_dir():
         raise EvaluationInputError(f"{target} is a folder: give a file name to write")
     if target.exists() and not force:
-        raise OutputExistsError(f"{target} exists already: pass force=True to overwrite it")
+        raise OutputExistsError(f"{target} exists already: pass --force (force=True) to overwrite it")
     folder = target.parent
     if not folder.is_dir():
         raise EvaluationInputError(f"cannot write {target}: the folder {folder} does not exist")
