@@ -7,7 +7,7 @@ This is the Unsloth "Qwen3 (4B) GRPO" workflow, end to end, with Korean data and
    LoRA on every attention and MLP projection;
 2. replace the chat template: system text + EOS, user text raw, assistant text + EOS, and the generation prompt
    ``<start_working_out>``, so completions begin inside the reasoning;
-3. a short SFT pre-finetune on formatted examples, so the model learns the tag format before GRPO;
+3. a short SFT pre-finetune (64 rows by default) on formatted examples, so the model learns the tag format first;
 4. GRPO on a Korean math dataset (default ``kuotient/gsm8k-ko``, a Korean GSM8K translation, train split;
    prompts up to the 90% quantile of prompt length) with the rewards ``match_format_exactly``,
    ``match_format_approximately``, ``check_answer_ko``, ``check_numbers_ko`` (made safe: garbage and hedged or
@@ -19,6 +19,10 @@ Run (on a machine with a CUDA GPU; see ``examples/requirements-t4.txt`` for the 
 
     pip install -r examples/requirements-t4.txt
     python examples/qwen3_4b_grpo_t4.py --output-dir outputs/qwen3-4b-grpo-ko
+
+The defaults are sized for a 16 GB T4: Unsloth's vLLM standby mode on (``--no-vllm-standby`` turns it off and
+lowers vLLM's memory share), a 64-row SFT step (``--sft-rows``) and 100 GRPO steps. This GPU path was not run by the
+project (its tests have no GPU); ``docs/training.md`` says what was checked instead.
 
 The dataset's column layout is an option: ``--question-column``, ``--answer-column`` and, for the SFT step,
 ``--reasoning-column``. ``--dataset`` also takes a local ``.jsonl``/``.json``/``.csv``/``.parquet`` file.
@@ -80,6 +84,34 @@ DEFAULT_MODEL = "unsloth/Qwen3-4B-Base"
 # never for training.
 DEFAULT_DATASET = "kuotient/gsm8k-ko"
 
+# The SFT step only teaches the tag format: Unsloth's notebook fine-tunes 59 rows for 2 epochs (118 steps, 171 s on
+# a T4 with rows of up to 1,024 tokens). 64 rows x 2 epochs = 128 steps, so about 3 minutes on a T4 at the
+# notebook's measured 1.45 s per step (an estimate: not run here); the whole 7,473-row train split would be
+# ~15,000 steps, about 6 hours.
+DEFAULT_SFT_ROWS = 64
+
+# GPU memory on a 16 GB T4 (14.74 GiB usable; Qwen3-4B has 4.09 B parameters, 36 layers, hidden size 2,560, MLP
+# 9,728, 8 KV heads of 128, vocabulary 151,936), for the defaults (LoRA rank 32, 4 completions of <= 2,048 tokens):
+# - weights in fp16: 4.09 B x 2 B = 7.6 GiB, shared by vLLM and training (Unsloth's fast_inference);
+# - LoRA on the 7 projections: 66.1 M parameters; fp32 weights 0.26 GB + gradients 0.26 GB + adamw_8bit states
+#   0.13 GB = 0.65 GB;
+# - vLLM's KV cache: 36 layers x 2 x 8 x 128 x 2 B = 144 KiB a token, so 4 x 2,048 tokens need 1.1 GiB, plus
+#   vLLM's own activations (~0.9 GiB) and CUDA graphs (~0.3 GiB; both measured by vLLM 0.8.5 in Unsloth's run);
+# - training activations for 4 x 2,048 = 8,192 tokens: one layer's input 8,192 x 2,560 x 2 B = 40 MiB (x 36 layers
+#   = 1.4 GiB, which Unsloth's gradient checkpointing offloads to CPU memory), MLP intermediates 8,192 x 9,728 x
+#   2 B = 152 MiB each, and logits 8,192 x 151,936 x 4 B = 4.6 GiB if held at once (Unsloth computes the GRPO loss
+#   in chunks instead).
+# Without standby vLLM keeps gpu_memory_utilization x 14.74 GiB for the whole run: 0.9 leaves 1.5 GiB for the CUDA
+# context, the 0.65 GB of LoRA state and every activation above, which does not fit. With UNSLOTH_VLLM_STANDBY=1
+# (read when unsloth is imported) vLLM sleeps while the trainer runs, handing its KV cache back, and unsloth_zoo
+# 2026.10.9 sets the share itself (load_vllm: 0.8 x 0.95 = 0.76 for GPUs with 14-20 GiB when vLLM >= 0.11): 11.2 GiB
+# = 7.6 weights + ~3.6 for vLLM's cache and activations while generating. Without standby, 0.7 (10.3 GiB: weights
+# + 2.7 GiB for vLLM) leaves 4.4 GiB for training; Unsloth's saved T4 run (Unsloth 2025.5.7, vLLM 0.8.5) ran vLLM at
+# 0.69. Sizes from Qwen3-4B's config and Unsloth's saved run (4,088,528,384 parameters, 66,060,288 trainable); this
+# arithmetic was not checked on a GPU here.
+GPU_MEMORY_WITH_STANDBY = 0.9  # the notebook's value; Unsloth replaces it with its standby share (0.76 on a T4)
+GPU_MEMORY_WITHOUT_STANDBY = 0.7
+
 # Values that --smoke changes (anything given on the command line still wins).
 SMOKE_DEFAULTS: dict[str, Any] = {
     "model": None,  # a tiny random Qwen3 is built instead
@@ -124,7 +156,19 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--max-seq-length", type=int, default=2048)
     model.add_argument("--lora-rank", type=int, default=32)
     model.add_argument("--lora-alpha", type=int, default=None, help="default: 2 x --lora-rank")
-    model.add_argument("--gpu-memory-utilization", type=float, default=0.9, help="vLLM's share of GPU memory")
+    model.add_argument(
+        "--gpu-memory-utilization",
+        type=float,
+        default=None,
+        help=f"vLLM's share of GPU memory; default {GPU_MEMORY_WITH_STANDBY} with standby (Unsloth then sets its own "
+        f"share, 0.76 on a T4), {GPU_MEMORY_WITHOUT_STANDBY} without",
+    )
+    model.add_argument(
+        "--vllm-standby",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="Unsloth's vLLM standby mode (UNSLOTH_VLLM_STANDBY=1): vLLM frees its KV cache while the trainer runs",
+    )
     model.add_argument("--load-in-4bit", action="store_true", help="4-bit base weights (Unsloth backend)")
     model.add_argument(
         "--gradient-checkpointing",
@@ -154,7 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="answer",
         help="column with the worked solution (SFT); a GSM8K-style '... #### N' column gives its part before ####",
     )
-    sft.add_argument("--sft-rows", type=int, default=None, help="use at most this many SFT rows")
+    sft.add_argument(
+        "--sft-rows", type=int, default=DEFAULT_SFT_ROWS, help="use at most this many SFT rows (0: all of them)"
+    )
     sft.add_argument("--sft-epochs", type=float, default=2.0)
     sft.add_argument("--sft-max-steps", type=int, default=-1, help="overrides --sft-epochs when > 0")
     sft.add_argument("--sft-learning-rate", type=float, default=2e-4)
@@ -169,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     grpo.add_argument(
         "--per-device-batch", type=int, default=None, help="default: --num-generations (what Unsloth uses)"
     )
-    grpo.add_argument("--grad-accum", type=int, default=1, help="keep 1 on a T4 (see requirements-t4.txt)")
+    grpo.add_argument("--grad-accum", type=int, default=1, help="keep 1 on a T4 (see docs/training.md, T4 notes)")
     grpo.add_argument("--max-steps", type=int, default=100)
     grpo.add_argument("--save-steps", type=int, default=100)
     grpo.add_argument("--logging-steps", type=int, default=1)
@@ -195,6 +241,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         args.lora_alpha = 2 * args.lora_rank
     if args.per_device_batch is None:
         args.per_device_batch = args.num_generations
+    if args.gpu_memory_utilization is None:
+        args.gpu_memory_utilization = GPU_MEMORY_WITH_STANDBY if args.vllm_standby else GPU_MEMORY_WITHOUT_STANDBY
+    if args.sft_rows is not None and args.sft_rows <= 0:
+        args.sft_rows = None  # every row
     if not 0.0 < args.prompt_quantile <= 1.0:
         parser.error(f"--prompt-quantile must be in (0, 1], got {args.prompt_quantile}")
     return args
@@ -379,17 +429,29 @@ class Loaded:
     backend: str  # "unsloth" or "transformers"
 
 
-def resolve_backend(requested: str, device: Device, smoke: bool) -> str:
-    has_unsloth = importlib.util.find_spec("unsloth") is not None
-    if smoke:
+def resolve_backend(requested: str, smoke: bool) -> str:
+    """``"unsloth"`` or ``"transformers"``; decided before CUDA is initialised, so Unsloth can be imported first."""
+    if smoke or requested == "transformers":
         return "transformers"
-    if requested == "unsloth":
-        if device.kind != "cuda" or not has_unsloth:
-            raise UsageError("--backend unsloth needs a CUDA GPU and `pip install -r examples/requirements-t4.txt`")
-        return "unsloth"
-    if requested == "auto":
-        return "unsloth" if device.kind == "cuda" and has_unsloth else "transformers"
-    return "transformers"
+    import torch
+
+    has_unsloth = importlib.util.find_spec("unsloth") is not None
+    has_cuda = torch.cuda.is_available()  # counts devices; does not set up CUDA's memory allocator
+    if requested == "unsloth" and not (has_cuda and has_unsloth):
+        raise UsageError("--backend unsloth needs a CUDA GPU and `pip install -r examples/requirements-t4.txt`")
+    return "unsloth" if has_cuda and has_unsloth else "transformers"
+
+
+def start_unsloth(args: argparse.Namespace) -> None:
+    """Set Unsloth's vLLM standby switch, then import unsloth, before CUDA, transformers, TRL or PEFT are set up.
+
+    unsloth_zoo 2026.10.9 reads ``UNSLOTH_VLLM_STANDBY`` when it is imported (it then keeps PyTorch's
+    ``expandable_segments`` off, which vLLM's sleep mode needs), and Unsloth patches transformers and TRL on import.
+    """
+    os.environ["UNSLOTH_VLLM_STANDBY"] = "1" if args.vllm_standby else "0"
+    import unsloth  # noqa: F401
+
+    log(f"unsloth {unsloth.__version__} imported; vLLM standby {'on' if args.vllm_standby else 'off'}")
 
 
 def load_unsloth(args: argparse.Namespace) -> Loaded:
@@ -464,9 +526,9 @@ def load_model(args: argparse.Namespace, device: Device, backend: str) -> Loaded
 # -- training --------------------------------------------------------------------------------------------------
 
 
-def checkpointing(args: argparse.Namespace, loaded: Loaded) -> dict[str, Any]:
+def checkpointing(args: argparse.Namespace, backend: str) -> dict[str, Any]:
     """Gradient checkpointing for the trainers: Unsloth's model already has its own ("unsloth") mode."""
-    return {} if loaded.backend == "unsloth" else {"gradient_checkpointing": args.gradient_checkpointing}
+    return {} if backend == "unsloth" else {"gradient_checkpointing": args.gradient_checkpointing}
 
 
 def run_sft(loaded: Loaded, dataset: Any, args: argparse.Namespace, device: Device) -> None:
@@ -489,7 +551,7 @@ def run_sft(loaded: Loaded, dataset: Any, args: argparse.Namespace, device: Devi
         report_to=args.report_to,
         save_strategy="no",
         max_length=args.max_seq_length,
-        **checkpointing(args, loaded),
+        **checkpointing(args, loaded.backend),
         **device.trainer_kwargs,
     )
     config = SFTConfig(**supported_kwargs(SFTConfig, values, log))
@@ -498,21 +560,24 @@ def run_sft(loaded: Loaded, dataset: Any, args: argparse.Namespace, device: Devi
     log(f"SFT finished: {trainer.state.global_step} steps, loss {result.training_loss:.4f}")
 
 
-def sampling_options(args: argparse.Namespace, loaded: Loaded) -> dict[str, Any]:
-    """min_p 0.1, top_p 1.0, top-k off and the seed: as vLLM SamplingParams (Unsloth) or TRL's own fields."""
-    if loaded.backend == "unsloth":
-        from vllm import SamplingParams
+def sampling_options(args: argparse.Namespace, backend: str, eos_token: str) -> dict[str, Any]:
+    """GRPOConfig options for min_p, top_p and top-k (and, with vLLM, stopping at EOS with the EOS text kept).
 
-        params = SamplingParams(
-            min_p=args.min_p,
-            top_p=args.top_p,
-            top_k=args.top_k if args.top_k > 0 else -1,
-            seed=args.seed,
-            stop=[loaded.tokenizer.eos_token],
-            include_stop_str_in_output=True,
-        )
-        return {"vllm_sampling_params": params}
-    return {"min_p": args.min_p, "top_p": args.top_p, "top_k": max(args.top_k, 0)}
+    They go into GRPOConfig's own ``min_p`` / ``top_p`` / ``top_k`` fields, which every supported TRL reads when it
+    builds vLLM's SamplingParams (trl 0.22.2: ``GRPOTrainer._generate_and_score_completions``; trl 0.24.0:
+    ``GRPOTrainer._generate_single_turn``; trl 1.x: ``trl.generation.vllm_generation``) and transformers'
+    GenerationConfig. The vLLM-only ``stop`` / ``include_stop_str_in_output`` go into ``generation_kwargs``, which
+    those same TRL versions merge into vLLM's SamplingParams. The notebook's ``vllm_sampling_params`` is not used:
+    which of its fields reach vLLM depends on the Unsloth version (unsloth_zoo 2026.1.2 copies only non-empty list
+    fields, so min_p fell back to TRL's 0.0; unsloth 2026.10.9 copies fields that differ from vLLM's defaults except
+    seed, n, temperature, max_tokens and logprobs). No per-request seed either: one seed for the 4 copies of a prompt
+    would make them identical. Top-k 0 means off for vLLM 0.11.2, transformers and TRL 1.x (unsloth 2026.10.9 turns
+    0 into vLLM's -1).
+    """
+    options: dict[str, Any] = {"min_p": args.min_p, "top_p": args.top_p, "top_k": max(args.top_k, 0)}
+    if backend == "unsloth":
+        options["generation_kwargs"] = {"stop": [eos_token], "include_stop_str_in_output": True}
+    return options
 
 
 # The notebook's check_numbers scores "<SOLUTION>.</SOLUTION>" 0.0 but a wrong number -1.5, and reads only the first
@@ -541,10 +606,11 @@ def reward_functions() -> list[Any]:
     ]
 
 
-def run_grpo(
-    loaded: Loaded, dataset: Any, rewards: list[Any], args: argparse.Namespace, device: Device, max_prompt_length: int
+def grpo_config(
+    args: argparse.Namespace, backend: str, eos_token: str, device: Device, max_prompt_length: int
 ) -> Any:
-    from trl import GRPOConfig, GRPOTrainer
+    """The GRPOConfig of this TRL version for the run; ``backend`` is ``"unsloth"`` or ``"transformers"``."""
+    from trl import GRPOConfig
 
     max_completion_length = args.max_completion_length or args.max_seq_length - max_prompt_length
     if max_completion_length < 1:
@@ -571,11 +637,19 @@ def run_grpo(
         save_steps=args.save_steps,
         report_to=args.report_to,
         seed=args.seed,
-        **sampling_options(args, loaded),
-        **checkpointing(args, loaded),
+        **sampling_options(args, backend, eos_token),
+        **checkpointing(args, backend),
         **device.trainer_kwargs,
     )
-    config = GRPOConfig(**supported_kwargs(GRPOConfig, values, log))
+    return GRPOConfig(**supported_kwargs(GRPOConfig, values, log))
+
+
+def run_grpo(
+    loaded: Loaded, dataset: Any, rewards: list[Any], args: argparse.Namespace, device: Device, max_prompt_length: int
+) -> Any:
+    from trl import GRPOTrainer
+
+    config = grpo_config(args, loaded.backend, loaded.tokenizer.eos_token, device, max_prompt_length)
     trainer = GRPOTrainer(
         model=loaded.model,
         processing_class=loaded.tokenizer,
@@ -655,13 +729,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run(args: argparse.Namespace) -> None:
     check_batch(args.per_device_batch, args.grad_accum, args.num_generations, int(os.environ.get("WORLD_SIZE", 1)))
-    device = pick_device(args.smoke)
-    if device.fp16:
-        # Known issue: SFTTrainer once picked bf16 on a T4 despite bf16=False; this is Unsloth's workaround.
-        os.environ.setdefault("ACCELERATE_MIXED_PRECISION", "no")
-    backend = resolve_backend(args.backend, device, args.smoke)
+    backend = resolve_backend(args.backend, args.smoke)
     if backend == "unsloth":
-        import unsloth  # noqa: F401 - Unsloth patches transformers and TRL, so it must come first
+        start_unsloth(args)  # before pick_device sets up CUDA
+    # The precision is the trainer configs' explicit bf16/fp16 (fp16 on a T4): transformers 4.56.2 and newer set
+    # ACCELERATE_MIXED_PRECISION from them, so that variable needs no setting here.
+    device = pick_device(args.smoke)
     if args.grad_accum > 1 and device.kind == "cuda":
         log("warning: gradient accumulation > 1 gave loss 0 / NaN grad-norm in this workflow; keep --grad-accum 1")
     if args.optim is None:

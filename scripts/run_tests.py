@@ -14,13 +14,29 @@ Stacks (each venv lives in ``.venvs/<stack>`` and is reused while its requiremen
 ==========  =============================================================  ===================================
 stack       pins                                                           tests
 ==========  =============================================================  ===================================
-t4          trl 0.22.2, transformers 4.56.2 (``examples/requirements-t4``)  ``-m trainer``: real GRPOTrainer
-trl-0.24    trl 0.24.0, transformers 4.57.6                                  runs, both examples' ``--smoke``,
-                                                                             callbacks, the 2-process run
+t4          trl 0.22.2, transformers 4.56.2, peft 0.17.1 (the T4 recipe's    ``-m trainer``: real GRPOTrainer
+            trl/transformers pair, with CPU-side pins of its own)            runs, both examples' ``--smoke``,
+trl-0.24    trl 0.24.0, transformers 4.57.6                                  callbacks, the 2-process run
 latest      the newest trl and transformers                                the whole suite
 wheel       the built wheel, installed non-editable with ``[rouge]``      ``korean-rewards demo`` outside the
                                                                              checkout
+engines     verl 0.9.1 and openrlhf 0.11.2 (``--no-deps``, CPU), ray,      ``tests/engines`` (verl's
+            transformers 5.10 (verl's range), ``[serve,bertscore]``        RewardLoopManager on Ray, OpenRLHF's
+                                                                             executor + experiences, the server
+                                                                             with OpenRLHF's HTTP client) and
+                                                                             ``tests/test_integrations.py``
+t4-recipe   no venv: ``pip install --dry-run`` of                          ``scripts/t4_recipe.py``: resolves
+            ``examples/requirements-t4.txt`` (metadata only)                 to the versions docs/training.md
+                                                                             states
 ==========  =============================================================  ===================================
+
+The ``engines`` stack installs the engines as their CPU users do: ``pip install --no-deps verl==0.9.1
+openrlhf==0.11.2`` after the few dependencies their reward code imports (plain ``pip install verl`` / ``openrlhf``
+pull CUDA builds, flash-attn and deepspeed, or fail to build on a CPU machine); the tests stub ``vllm``.
+
+The ``t4`` stack is the CPU half of the T4 recipe: it has no Unsloth, vLLM or CUDA torch, and keeps the peft /
+accelerate / datasets versions its trainer tests were written for (peft 0.17.1), while the recipe itself asks for
+``peft>=0.18`` (every Unsloth since 2026.1.3 does). ``t4-recipe`` checks the recipe's resolution instead.
 
 Every venv gets ``torch==2.13.0`` first (the CPU build on the project's machines; set ``KR_TORCH`` to change it).
 A pytest run that collects no test (exit code 5) counts as a failure. The last line sums up every stack as
@@ -56,6 +72,8 @@ class Stack:
     wheel: bool = False
     extras: str = "test"
     description: str = ""
+    #: installed afterwards with ``pip install --no-deps`` (packages whose declared dependencies cannot install here)
+    no_deps: tuple[str, ...] = ()
 
 
 # The trainer-facing tests (marker `trainer`) run on every stack; the whole suite runs once, on `latest`.
@@ -65,7 +83,7 @@ STACKS: dict[str, Stack] = {
         "t4",
         ("trl==0.22.2", "transformers==4.56.2", "peft==0.17.1", "accelerate==1.10.1", "datasets==4.3.0"),
         TRAINER_TESTS,
-        description="the T4 recipe's pins (examples/requirements-t4.txt)",
+        description="the T4 recipe's trl/transformers pair on CPU (its own peft/accelerate/datasets pins)",
     ),
     "trl-0.24": Stack(
         "trl-0.24",
@@ -75,8 +93,52 @@ STACKS: dict[str, Stack] = {
     ),
     "latest": Stack("latest", (), (), description="the newest trl and transformers; the whole suite"),
     "wheel": Stack("wheel", (), (), wheel=True, extras="rouge", description="the built wheel, non-editable"),
+    "engines": Stack(
+        "engines",
+        (
+            # what verl's reward loop and OpenRLHF's rollout-side reward code import (see the issue-19 notes)
+            "transformers>=5.5.3,<5.11,!=5.6.0",  # verl 0.9.1's range
+            "tensordict>=0.8,<=0.10,!=0.9.0",
+            "ray==2.55.0",  # openrlhf 0.11.2's pin, within verl's >=2.41
+            "omegaconf",
+            "aiohttp",
+            "codetiming",
+            "sympy",
+            "pylatexenc",
+            "tqdm",
+            "pytest>=8.0",
+            "hypothesis>=6.100",
+            "httpx>=0.27",
+        ),
+        ("tests/engines", "tests/test_integrations.py"),
+        extras="serve,bertscore",
+        description="verl and OpenRLHF's own reward code, on CPU",
+        no_deps=("verl==0.9.1", "openrlhf==0.11.2"),
+    ),
 }
-DEFAULT_STACKS = ("t4", "trl-0.24", "latest", "wheel")
+DEFAULT_STACKS = ("t4", "trl-0.24", "latest", "wheel", "engines", "t4-recipe")
+
+
+def run_t4_recipe(extra: list[str]) -> Result:
+    """The ``t4-recipe`` step: the T4 recipe still resolves to the versions docs/training.md states (t4_recipe.py)."""
+    import t4_recipe  # this folder, which is sys.path[0] when the script runs
+
+    started = time.perf_counter()
+    log("=== step t4-recipe: pip install --dry-run of examples/requirements-t4.txt against docs/training.md")
+    try:
+        rows, seconds = t4_recipe.check_resolution()
+    except (RuntimeError, ValueError, OSError) as error:
+        log(f"t4-recipe: {error}")
+        return Result("t4-recipe", False, failed=1, seconds=time.perf_counter() - started, note="did not resolve")
+    print(t4_recipe.format_rows(rows), flush=True)
+    different = [package for package, _, _, same in rows if not same]
+    note = f"resolved with pip {t4_recipe.pip_version()} in {seconds:.0f} s"
+    note += f"; differs from the docs: {', '.join(different)}" if different else ""
+    return Result("t4-recipe", not different, passed=len(rows) - len(different), failed=len(different),
+                  seconds=time.perf_counter() - started, note=note)
+
+
+STEPS = {"t4-recipe": run_t4_recipe}  # checks that are no pytest run in a stack's venv
 
 
 @dataclass
@@ -114,7 +176,7 @@ def ensure_venv(stack: Stack, wheel_file: Path | None = None) -> Path:
         target = f"{wheel_file}[{stack.extras}]"
     else:
         target = f"{ROOT}[{stack.extras}]"
-    requirements = [TORCH, target, *stack.pins]
+    requirements = [TORCH, target, *stack.pins, *(f"--no-deps {name}" for name in stack.no_deps)]
     # a changed pyproject.toml (new extras or pins) makes a fresh venv too
     stamp = hashlib.sha256("\n".join(requirements).encode() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
     stamp_file = venv / ".korean-rewards-stack"
@@ -129,6 +191,8 @@ def ensure_venv(stack: Stack, wheel_file: Path | None = None) -> Path:
         install = [python, "-m", "pip", "install", "-q"]
         install += [target] if stack.wheel else ["-e", target]
         subprocess.check_call(install + list(stack.pins))
+        if stack.no_deps:
+            subprocess.check_call([python, "-m", "pip", "install", "-q", "--no-deps", *stack.no_deps])
         stamp_file.write_text(stamp)
     return venv
 
@@ -136,7 +200,7 @@ def ensure_venv(stack: Stack, wheel_file: Path | None = None) -> Path:
 def versions(venv: Path) -> dict[str, str]:
     code = (
         "import importlib.metadata as m\n"
-        "for name in ('trl', 'transformers', 'torch', 'peft', 'accelerate', 'datasets'):\n"
+        "for name in ('trl', 'transformers', 'torch', 'peft', 'accelerate', 'datasets', 'verl', 'openrlhf', 'ray'):\n"
         "    try: print(name, m.version(name))\n"
         "    except m.PackageNotFoundError: pass\n"
     )
@@ -237,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--stacks",
         default=",".join(DEFAULT_STACKS),
-        help=f"comma-separated stacks out of {', '.join(STACKS)} and 'current' (default: {','.join(DEFAULT_STACKS)})",
+        help=f"comma-separated stacks out of {', '.join([*STACKS, *STEPS])} and 'current' "
+        f"(default: {','.join(DEFAULT_STACKS)})",
     )
     parser.add_argument(
         "--soak", action="store_true", help="run only the soak tests (marker soak), on 'latest' unless --stacks is given"
@@ -247,15 +312,20 @@ def main(argv: list[str] | None = None) -> int:
         extra = ["-m", "soak", *extra]  # after a stack's own -m, so it wins
         args.stacks = args.stacks if "--stacks" in " ".join(argv) else "latest"
     names = [name.strip() for name in args.stacks.split(",") if name.strip()]
-    unknown = [name for name in names if name not in STACKS and name != "current"]
+    unknown = [name for name in names if name not in STACKS and name not in STEPS and name != "current"]
     if unknown or not names:
-        parser.error(f"unknown stack(s) {unknown}; choose from {', '.join(STACKS)}, current")
-    results = [run_current(extra) if name == "current" else run_stack(STACKS[name], extra) for name in names]
+        parser.error(f"unknown stack(s) {unknown}; choose from {', '.join([*STACKS, *STEPS])}, current")
+    results = [
+        run_current(extra) if name == "current" else STEPS[name](extra) if name in STEPS
+        else run_stack(STACKS[name], extra)
+        for name in names
+    ]
 
     print()
     log(f"{'stack':<10} {'result':<6} {'passed':>7} {'failed':>7} {'skipped':>8} {'seconds':>8}  versions / note")
     for r in results:
-        described = ", ".join(f"{k} {v}" for k, v in r.versions.items() if k in ("trl", "transformers", "wheel"))
+        shown = ("trl", "transformers", "wheel", "verl", "openrlhf")
+        described = ", ".join(f"{k} {v}" for k, v in r.versions.items() if k in shown)
         log(f"{r.stack:<10} {'ok' if r.ok else 'FAIL':<6} {r.passed:>7} {r.failed:>7} {r.skipped:>8} "
             f"{r.seconds:>8.0f}  {described}; {r.note}")
     total_passed = sum(r.passed for r in results)

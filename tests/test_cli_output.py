@@ -17,7 +17,7 @@ from korean_rewards.cli import app
 DATA = Path(__file__).parent / "data"
 LABELS = DATA / "cli_dev_labels.json"
 EPOCH2 = DATA / "cli_pred_epoch2.json"
-COMMANDS = ("evaluate", "score", "audit", "demo")
+COMMANDS = ("evaluate", "score", "audit", "serve", "demo")
 runner = CliRunner()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import doctest
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -250,6 +251,171 @@ def test_supported_kwargs_drops_unknown_options(qwen3: ModuleType, capsys: pytes
 
     values = {"vllm_sampling_params": "params", "num_generations": 4, "no_such_option": 1}
     assert qwen3.supported_kwargs(PatchedConfig, values) == {"vllm_sampling_params": "params", "num_generations": 4}
+
+
+# -- the T4 defaults and recipe -------------------------------------------------------------------------------
+
+T4_RECIPE_SCRIPT = ROOT / "scripts" / "t4_recipe.py"
+# What the example's vLLM path needs to reach vLLM's SamplingParams (the notebook's values).
+NOTEBOOK_SAMPLING = {"min_p": 0.1, "top_p": 1.0}
+
+
+def _tiny_prompts() -> Any:
+    from datasets import Dataset
+
+    return Dataset.from_list([{"prompt": f"{n} 더하기 {n}은?", "answer": str(2 * n)} for n in range(4)])
+
+
+def test_qwen3_t4_defaults(qwen3: ModuleType) -> None:
+    real = qwen3.parse_args([])
+    assert real.vllm_standby is True and real.gpu_memory_utilization == 0.9  # Unsloth replaces it with 0.76 on a T4
+    assert real.sft_rows == 64 and real.sft_max_steps == -1 and real.sft_epochs == 2.0  # 128 SFT steps, not 15,000
+    no_standby = qwen3.parse_args(["--no-vllm-standby"])
+    assert no_standby.gpu_memory_utilization == 0.7
+    assert qwen3.parse_args(["--no-vllm-standby", "--gpu-memory-utilization", "0.5"]).gpu_memory_utilization == 0.5
+    assert qwen3.parse_args(["--sft-rows", "0"]).sft_rows is None  # every row
+
+
+def test_qwen3_sft_rows_bound_the_sft_data(qwen3: ModuleType) -> None:
+    from datasets import Dataset
+
+    from korean_rewards.testing import build_chat_tokenizer
+
+    tokenizer = build_chat_tokenizer()
+    tokenizer.chat_template = qwen3.chat_template()
+    raw = Dataset.from_list([{"q": f"{n} 곱하기 2는?", "a": f"{n} x 2 = {2 * n}\n#### {2 * n}"} for n in range(100)])
+    for rows, expected in ((qwen3.parse_args([]).sft_rows, 64), (None, 100)):
+        data = qwen3.sft_dataset(raw, "q", "a", "a", qwen3.NOTEBOOK_TAGS, tokenizer, max_tokens=1024, max_rows=rows)
+        assert len(data) == expected
+
+
+def test_qwen3_standby_is_set_before_unsloth_is_imported(
+    qwen3: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # unsloth needs a GPU; a stand-in package records the environment it is imported with
+    package = tmp_path / "unsloth"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "import os\n__version__ = 'stand-in'\nSTANDBY_AT_IMPORT = os.environ.get('UNSLOTH_VLLM_STANDBY')\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "unsloth", raising=False)
+    monkeypatch.delenv("UNSLOTH_VLLM_STANDBY", raising=False)
+    qwen3.start_unsloth(qwen3.parse_args([]))
+    assert sys.modules["unsloth"].STANDBY_AT_IMPORT == "1"
+    monkeypatch.delitem(sys.modules, "unsloth")
+    qwen3.start_unsloth(qwen3.parse_args(["--no-vllm-standby"]))
+    assert sys.modules["unsloth"].STANDBY_AT_IMPORT == "0"
+
+    # and run() imports it before anything sets up CUDA (pick_device)
+    calls: list[str] = []
+    monkeypatch.setattr(qwen3, "resolve_backend", lambda requested, smoke: "unsloth")
+    monkeypatch.setattr(qwen3, "start_unsloth", lambda args: calls.append("start_unsloth"))
+
+    def stop(smoke: bool) -> None:
+        calls.append("pick_device")
+        raise qwen3.UsageError("stop here")
+
+    monkeypatch.setattr(qwen3, "pick_device", stop)
+    with pytest.raises(qwen3.UsageError, match="stop here"):
+        qwen3.run(qwen3.parse_args(["--output-dir", str(tmp_path / "out")]))
+    assert calls == ["start_unsloth", "pick_device"]
+
+
+def test_qwen3_unsloth_branch_sampling_reaches_trl(qwen3: ModuleType, tmp_path: Path) -> None:
+    """The Unsloth branch's GRPOConfig carries min_p / top_p / top-k in the fields this TRL's vLLM code reads."""
+    import inspect
+
+    import trl.trainer.grpo_trainer as grpo_module
+    from trl import GRPOTrainer
+
+    from korean_rewards import match_format_exactly
+    from korean_rewards.testing import build_chat_tokenizer, build_tiny_qwen3
+
+    args = qwen3.parse_args(["--output-dir", str(tmp_path / "out")])
+    args.optim = "adamw_torch"
+    cpu = qwen3.Device("cpu")
+    config = qwen3.grpo_config(args, "unsloth", "<|endoftext|>", cpu, max_prompt_length=64)
+    assert type(config).__module__.startswith("trl.")  # TRL's real GRPOConfig
+    assert (config.min_p, config.top_p, config.top_k) == (0.1, 1.0, 0)
+    assert config.generation_kwargs == {"stop": ["<|endoftext|>"], "include_stop_str_in_output": True}
+    assert getattr(config, "vllm_sampling_params", None) is None
+
+    # What this TRL's vLLM path builds SamplingParams from: its min_p / top_k fields, then generation_kwargs
+    # (trl 0.22 / 0.24 in GRPOTrainer, trl 1.x in trl.generation.vllm_generation).
+    source = inspect.getsource(grpo_module)
+    try:
+        import trl.generation.vllm_generation as vllm_generation
+
+        source += inspect.getsource(vllm_generation)
+    except ImportError:
+        pass
+    assert "self.min_p = args.min_p" in source and "self.top_k = args.top_k" in source
+    assert re.search(r'"min_p":\s*0\.0 if (?:self\.)?min_p is None else (?:self\.)?min_p', source)
+    assert re.search(r'"top_p":\s*(?:self\.)?top_p', source)
+    assert re.search(r"generation_kwargs\.update\(self\.(?:args\.)?generation_kwargs\)", source)
+    assert "SamplingParams(**generation_kwargs)" in source
+
+    # The same fields reach generation on the transformers branch, through the real GRPOTrainer.
+    config = qwen3.grpo_config(args, "transformers", "<|endoftext|>", cpu, max_prompt_length=64)
+    assert getattr(config, "generation_kwargs", None) is None
+    tokenizer = qwen3.pad_left(build_chat_tokenizer())
+    trainer = GRPOTrainer(
+        model=build_tiny_qwen3(tokenizer),
+        processing_class=tokenizer,
+        reward_funcs=[match_format_exactly],
+        args=config,
+        train_dataset=_tiny_prompts(),
+    )
+    assert (trainer.min_p, trainer.top_p, trainer.top_k) == (0.1, 1.0, 0)
+    generation = trainer.generation_config
+    assert {key: getattr(generation, key) for key in NOTEBOOK_SAMPLING} == NOTEBOOK_SAMPLING
+    assert generation.top_k in (0, None)  # off
+
+
+def _t4_recipe() -> ModuleType:
+    return _load(T4_RECIPE_SCRIPT)
+
+
+def test_t4_recipe_pins_agree_with_the_docs_table() -> None:
+    from packaging.requirements import Requirement
+
+    recipe = _t4_recipe()
+    documented = recipe.documented_versions()
+    assert set(documented) == {
+        "unsloth", "unsloth-zoo", "vllm", "torch", "torchao", "trl", "transformers", "peft"
+    }, documented
+    requirements = {recipe.canonical(r.name): r for r in map(Requirement, recipe.recipe_requirements())}
+    assert not any(line.startswith("-e") for line in recipe.recipe_requirements())
+    for name, version in documented.items():
+        if name in requirements:  # torch comes from vllm's pin
+            assert requirements[name].specifier.contains(version), (name, version, requirements[name])
+    # the two fixes of issue 22: an Unsloth-compatible peft, and torchao below 0.18 on torch 2.9
+    assert requirements["peft"].specifier.contains("0.18.0") and not requirements["peft"].specifier.contains("0.17.1")
+    assert not requirements["torchao"].specifier.contains("0.18.0") and documented["torch"].startswith("2.9.")
+    with open(ROOT / "examples" / "requirements-t4.txt", encoding="utf-8") as file:
+        assert "-e .[rouge]" in file.read()  # a user's install still gets the package
+
+
+def test_t4_recipe_compares_and_reports(tmp_path: Path) -> None:
+    recipe = _t4_recipe()
+    result = doctest.testmod(recipe, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0, result
+    docs = tmp_path / "training.md"
+    docs.write_text(
+        "text\n<!-- t4-recipe-versions -->\n| package | version | why |\n| --- | --- | --- |\n"
+        "| Unsloth_Zoo | `2026.10.9` | x |\n| torch | `2.9.0` | y |\n<!-- /t4-recipe-versions -->\n",
+        encoding="utf-8",
+    )
+    documented = recipe.documented_versions(docs)
+    assert documented == {"unsloth-zoo": "2026.10.9", "torch": "2.9.0"}
+    rows = recipe.compare(documented, {"unsloth-zoo": "2026.10.9"})
+    assert rows == [("unsloth-zoo", "2026.10.9", "2026.10.9", True), ("torch", "2.9.0", "(not installed)", False)]
+    assert "DIFFERENT" in recipe.format_rows(rows)
+    docs.write_text("no table here", encoding="utf-8")
+    with pytest.raises(ValueError, match="no table"):
+        recipe.documented_versions(docs)
 
 
 def test_smoke_defaults_yield_to_the_command_line(qwen3: ModuleType, malpyeong: ModuleType) -> None:

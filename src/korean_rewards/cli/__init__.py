@@ -25,11 +25,16 @@ Commands:
     (``--combine``: wrapped in ``combine`` with ``--none POLICY``). Exit status 3 when an exploit is found, so it
     can gate training in CI.
 
+``korean-rewards serve -r SPEC [-r SPEC ...] [--host 127.0.0.1] [--port 5000]``
+    Serve rewards over HTTP on OpenRLHF's protocol (``POST /get_reward``, ``GET /health``; see
+    :mod:`korean_rewards.integrations.server`), e.g. BERTScore on a GPU node for CPU-only rollout workers.
+    Needs the ``[serve]`` extra. Stops cleanly on Ctrl-C / SIGTERM.
+
 ``korean-rewards demo``
     Score the bundled sample completions with every rule-based reward, offline, and print one table per kind
     of sample (BERTScore is added when its model is on this machine, else named as skipped with the reason).
 
-A reward SPEC (``--reward``/``-r`` on ``score`` and ``audit``) is read by :mod:`korean_rewards.registry`: a
+A reward SPEC (``--reward``/``-r`` on ``score``, ``audit`` and ``serve``) is read by :mod:`korean_rewards.registry`: a
 public reward of the library by name (``accuracy_reward_ko``, ``CheckNumbersKo``...), ``name(option=value)``,
 ``module:attr`` or ``path/to/file.py:attr``.
 
@@ -62,7 +67,7 @@ The ``evaluate --json`` schema (version 1)::
       "notes": ["..."]                # e.g. that BLEURT was not computed
     }
 
-The package has one module per command (``evaluate``, ``score``, ``audit``, ``demo``) and ``app`` (the typer
+The package has one module per command (``evaluate``, ``score``, ``audit``, ``serve``, ``demo``) and ``app`` (the typer
 application, error handling, the one table from library parameters to flags). Importing it imports only typer,
 rich and the standard library; torch loads only when BERTScore runs.
 
@@ -81,6 +86,7 @@ from ..registry import resolve_reward, resolve_rewards
 from . import evaluate as _evaluate_command  # isort: skip - the commands register in this order (--help lists them)
 from . import score as _score_command  # isort: skip
 from . import audit as _audit_command  # isort: skip
+from . import serve as _serve_command  # isort: skip
 from . import demo as _demo_command  # isort: skip
 from .app import CLIError, app, main
 from .audit import EXPLOIT_EXIT_CODE
@@ -91,7 +97,7 @@ __all__ = ["app", "main", "REWARD_NAMES", "RULE_BASED_REWARDS", "resolve_reward"
 # also importable from here, as before the package split
 __all__ += ["CLIError", "EXPLOIT_EXIT_CODE", "MODEL_REWARDS", "BLEURT_REWARDS", "EVALUATE_SCHEMA", "REWARD_CLASSES"]
 
-del _evaluate_command, _score_command, _audit_command, _demo_command  # imported to register the commands
+del _evaluate_command, _score_command, _audit_command, _serve_command, _demo_command  # imported to register the commands
 
 
 def resolve_mix(spec: str) -> list[Any]:

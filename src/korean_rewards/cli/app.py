@@ -50,8 +50,8 @@ class _Group(_FlagHelp, TyperGroup):
 app = typer.Typer(
     name="korean-rewards",
     cls=_Group,
-    help="Korean GRPO rewards: evaluate 말평 prediction files, score completions, audit a reward mix, run the "
-    "offline demo.",
+    help="Korean GRPO rewards: evaluate 말평 prediction files, score completions, audit a reward mix, serve "
+    "rewards over HTTP, run the offline demo.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -274,7 +274,7 @@ def _root(
     ] = False,
 ) -> None:
     """Korean GRPO rewards: evaluate 말평 prediction files, score completions, audit a reward mix before training,
-    run the offline demo."""
+    serve rewards over HTTP, run the offline demo."""
 
 
 def main() -> None:
@@ -290,6 +290,6 @@ def main() -> None:
         korean-rewards 0.1.0
         exit 0
     """
-    from . import audit, demo, evaluate, score  # noqa: F401 - each registers its command
+    from . import audit, demo, evaluate, score, serve  # noqa: F401 - each registers its command
 
     app(prog_name="korean-rewards")
