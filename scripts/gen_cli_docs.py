@@ -197,7 +197,8 @@ def update(page: str) -> str:
 
     def replace(match: re.Match[str]) -> str:
         name = match.group("name")
-        return f"<!-- cli-help {name} -->\n{_NOTE}\n\n{generated[name]}\n<!-- /cli-help -->"
+        body = f'<div class="cli-help" markdown>\n\n{generated[name]}\n</div>'  # styled by docs/stylesheets/cli.css
+        return f"<!-- cli-help {name} -->\n{_NOTE}\n\n{body}\n<!-- /cli-help -->"
 
     return _BLOCK.sub(replace, page)
 
