@@ -133,13 +133,16 @@ def reflow(doc: str | None) -> str:
 
 
 def command(function: F) -> F:
-    """Register a command on :data:`app`: its docstring reflowed as the help, errors handled (:func:`handles_errors`).
+    """Register a command on :data:`app`: its docstring reflowed as the help (plain text, no rich markup), errors
+    handled (:func:`handles_errors`).
 
     Example:
         >>> "evaluate" in [c.name or c.callback.__name__ for c in app.registered_commands]
         True
     """
-    app.command(help=reflow(function.__doc__), cls=_Command)(handles_errors(function))
+    from rich.markup import escape  # the docstring is plain text: "the [serve] extra" is shown as written
+
+    app.command(help=escape(reflow(function.__doc__)), cls=_Command)(handles_errors(function))
     return function
 
 
