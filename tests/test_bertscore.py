@@ -26,6 +26,7 @@ bert_score = pytest.importorskip("bert_score")
 
 from korean_rewards import BERTScorer, BERTScoreReward, bertscore_reward, combine, malpyeong_format_reward  # noqa: E402
 from korean_rewards import bertscore as bs  # noqa: E402
+from korean_rewards.scorers.models import plan_batches  # noqa: E402
 from korean_rewards.testing import build_tiny_bert, build_wordpiece_tokenizer  # noqa: E402
 
 # the engine warns once per scorer about empty and truncated texts; these tests make many scorers
@@ -248,7 +249,7 @@ def test_batch_plan_covers_everything_with_little_padding(
     lengths: list[int], batch_size: int, tolerance: float, min_tokens: int
 ) -> None:
     lengths = sorted(lengths, reverse=True)
-    plan = bs._plan_batches(lengths, batch_size, tolerance, min_tokens)
+    plan = plan_batches(lengths, batch_size, tolerance, min_tokens)
     assert [i for batch in plan for i in batch] == list(range(len(lengths)))
     for batch, following in zip(plan, [*plan[1:], None]):
         assert 1 <= len(batch) <= batch_size

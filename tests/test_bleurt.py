@@ -29,7 +29,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("sentencepiece")
 
 from korean_rewards import BLEURTReward, BLEURTScorer, bleurt_reward  # noqa: E402
-from korean_rewards import bleurt as bl  # noqa: E402
+from korean_rewards.scorers.bleurt import truncate_pair  # noqa: E402
 from korean_rewards.testing import save_tiny_bert, save_tiny_bleurt  # noqa: E402
 
 FIXTURE = json.loads((Path(__file__).parent / "data" / "bleurt_pytorch_scores.json").read_text(encoding="utf-8"))
@@ -182,7 +182,7 @@ def test_truncation_is_tensorflow_bleurts_rule(len_a: int, len_b: int, budget: i
             a -= 1
         else:
             b -= 1
-    assert bl._truncate_pair(len_a, len_b, budget) == (a, b)
+    assert truncate_pair(len_a, len_b, budget) == (a, b)
 
 
 def test_long_pairs_are_truncated_with_one_warning(checkpoint: str) -> None:

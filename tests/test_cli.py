@@ -234,10 +234,18 @@ def test_score_json_and_configured_rewards() -> None:
         assert set(summary) == {"mean", "min", "max", "n", "n_none"}
 
 
-def test_score_default_runs_every_rule_based_reward() -> None:
-    result = invoke("score", ROWS, "--json")
+def test_score_default_set_follows_the_rows(tmp_path: Path) -> None:
+    result = invoke("score", ROWS, "--json")  # math rows: the math rewards, accuracy_reward_ko included
     assert result.exit_code == 0, result.output
-    assert len(json.loads(result.stdout)["rewards"]) == 9
+    report = json.loads(result.stdout)
+    assert report["default_set"] == "math"
+    assert "accuracy_reward_ko" in report["rewards"] and "rouge1_reward" not in report["rewards"]
+    gold = '"나는 학교에 갔다"가 옳다. 주어와 서술어가 호응한다.'
+    malpyeong = _write(tmp_path / "mp.jsonl", json.dumps({"completion": gold, "answer": gold}, ensure_ascii=False) + "\n")
+    table = invoke("score", malpyeong)
+    assert table.exit_code == 0, table.output
+    assert "malpyeong_em_reward" in table.stdout and "check_numbers_ko" not in table.stdout
+    assert "malpyeong rows: the default malpyeong rewards" in " ".join(table.stdout.split())
 
 
 def test_score_bad_inputs(tmp_path: Path) -> None:

@@ -9,7 +9,10 @@
 - every public module (walked with ``pkgutil``; private means a name part starting with ``_``) has an API page:
   a ``::: korean_rewards.<module>`` line in docs/;
 - every page is in the navigation, and every ``examples/…`` / ``benchmarks/…`` file a page names exists;
-- every ``korean-rewards <command>`` a page names is a real command.
+- every ``korean-rewards <command>`` a page names is a real command;
+- docs/cli.md's reference blocks are what ``scripts/gen_cli_docs.py`` writes from the command tree today (so the
+  page cannot drift from ``--help``), every command has one, the built page shows every option's help text as
+  written, and the home page lists every command.
 """
 
 from __future__ import annotations
@@ -147,6 +150,76 @@ def test_named_cli_commands_exist() -> None:
     unknown = sorted(name for name in named if name not in commands)
     assert not unknown, f"docs name commands the CLI does not have: {unknown} (it has {sorted(commands)})"
     assert {"demo", "evaluate", "score"} <= commands
+
+
+# -- the command-line reference ----------------------------------------------------------------------------------
+
+
+def _gen_cli_docs():
+    pytest.importorskip("typer")
+    spec = importlib.util.spec_from_file_location("gen_cli_docs", ROOT / "scripts" / "gen_cli_docs.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _commands() -> list[str]:
+    pytest.importorskip("typer")
+    from korean_rewards.cli import app
+
+    return [command.name or command.callback.__name__ for command in app.registered_commands]
+
+
+def test_cli_page_is_generated_from_the_command_tree() -> None:
+    generator = _gen_cli_docs()
+    page = (DOCS / "cli.md").read_text(encoding="utf-8")
+    fresh = generator.update(page)  # raises when a command has no block
+    assert fresh == page, "docs/cli.md is out of date with the commands: run python scripts/gen_cli_docs.py"
+    assert sorted(generator.blocks()) == sorted([*_commands(), "korean-rewards"])
+    assert doctest.testmod(generator).failed == 0
+
+
+def test_cli_generator_refuses_a_page_without_a_block_per_command() -> None:
+    generator = _gen_cli_docs()
+    page = (DOCS / "cli.md").read_text(encoding="utf-8")
+    without_serve = re.sub(r"<!-- cli-help serve -->.*?<!-- /cli-help -->", "", page, flags=re.DOTALL)
+    with pytest.raises(ValueError, match="serve"):
+        generator.update(without_serve)
+    changed = page.replace("Print the report as JSON on stdout.", "An outdated help text.", 1)
+    assert changed != page and generator.update(changed) == page
+
+
+def test_cli_reference_shows_every_option_as_the_help_says(site: Path) -> None:
+    """Escaping is right: the built page's text holds every help text, usage line and default exactly."""
+    import html
+
+    generator = _gen_cli_docs()
+    built = _built_page(site, DOCS / "cli.md").read_text(encoding="utf-8")
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", built)).split())
+    group = generator.command_tree()
+    root = generator._context(group, "korean-rewards")
+    for name in group.list_commands(root):
+        command = group.get_command(root, name)
+        ctx = generator._context(command, name, root)
+        assert generator._usage(command, ctx) in text
+        for param in command.get_params(ctx):
+            if not param.hidden:
+                assert " ".join(generator.plain(param.help).split()) in text, (name, param.name)
+    assert "Needs the [serve] extra." in text  # not swallowed as rich markup
+
+
+def test_home_page_and_help_list_every_command() -> None:
+    from typer.testing import CliRunner
+
+    from korean_rewards.cli import app
+
+    home = next(line for line in (DOCS / "index.md").read_text(encoding="utf-8").splitlines() if "(cli.md)" in line)
+    result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200", "NO_COLOR": "1"})
+    assert result.exit_code == 0
+    for name in _commands():
+        assert re.search(rf"\b{name}\b", home), f"docs/index.md's command-line line does not list {name}"
+        assert re.search(rf"^│ {name}\s", result.stdout, re.MULTILINE), f"--help does not list {name}"
 
 
 # -- the examples ---------------------------------------------------------------------------------------------

@@ -230,7 +230,7 @@ def test_final_without_bleurt_averages_rouge_and_bertscore() -> None:
 def test_final_on_the_published_example() -> None:
     """The organisers' published numbers (0-100 scale): EM 45.5823, ROUGE-1 34.9636, BERTScore 73.9318, BLEURT
     43.7260 give final 48.2281."""
-    from korean_rewards.evaluation import _final
+    from korean_rewards.evaluation._metrics import _final
 
     descriptive, final, rule = _final(45.5823, 34.9636, 73.9318, 43.7260)
     assert rule == "official"

@@ -105,7 +105,7 @@ def test_rouge1_on_a_megabyte() -> None:
 
 def test_bertscore_on_a_megabyte_equals_the_truncated_text(tiny_bert_path: str, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("torch")
-    import korean_rewards.bertscore as bertscore_module
+    import korean_rewards.scorers.bert as bertscore_module  # the BERT plumbing: where the cut is made
 
     reward = korean_rewards.BERTScoreReward(model_type=tiny_bert_path, num_layers=2, cache_size_mb=0)
     repeated = MALPYEONG_REASONS["gold reason repeated"]

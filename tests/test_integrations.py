@@ -120,6 +120,50 @@ def test_verl_default_reward_is_accuracy_reward_ko() -> None:
     assert missing == {"score": -0.5, "gold_missing": 1.0}
 
 
+def test_verl_compute_score_resolves_every_kind_of_spec(tmp_path, monkeypatch) -> None:
+    """``reward=`` goes through the one resolver (korean_rewards.registry): names, options, files and modules."""
+    (tmp_path / "verl_mix.py").write_text(
+        "from korean_rewards import check_numbers_ko, combine, match_format_exactly\n"
+        "mix = combine({check_numbers_ko: 1.0, match_format_exactly: 0.5}, name='mix')\n",
+        encoding="utf-8",
+    )
+    package = tmp_path / "on_path"
+    package.mkdir()
+    (package / "verl_spec_rewards.py").write_text(
+        "def exclaims(completions, **kwargs):\n    return [float(c.count('!')) for c in completions]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(package))
+
+    def score(spec: str, text: str, gold: object = "42") -> dict[str, float]:
+        return asyncio.run(compute_score("ko", text, gold, {}, reward=spec))
+
+    assert score("accuracy_reward_ko", "답은 \\boxed{42}입니다.")["score"] > score("accuracy_reward_ko", "답은 \\boxed{41}")["score"]
+    near = "<SOLUTION>42.3</SOLUTION>"  # 0.7 % off: inside rel_tol=0.01, outside the default tolerance
+    assert score("check_numbers_ko(rel_tol=0.01)", near)["score"] > score("check_numbers_ko", near)["score"]
+
+    mix = score(f"{tmp_path / 'verl_mix.py'}:mix", GOOD)
+    direct = combine({check_numbers_ko: 1.0, match_format_exactly: 0.5}, name="mix")
+    assert mix == {"score": direct(completions=[GOOD], answer=["42"])[0],
+                   "check_numbers_ko": check_numbers_ko(completions=[GOOD], answer=["42"])[0],
+                   "match_format_exactly": match_format_exactly(completions=[GOOD])[0], "gold_missing": 0.0}
+    assert score("verl_spec_rewards:exclaims", "42!!!") == {"score": 3.0, "gold_missing": 0.0}
+
+
+def test_verl_compute_score_rejects_a_spec_of_several_rewards(tmp_path) -> None:
+    (tmp_path / "verl_pair.py").write_text(
+        "from korean_rewards import check_numbers_ko, match_format_exactly\n"
+        "pair = [check_numbers_ko, match_format_exactly]\n",
+        encoding="utf-8",
+    )
+    from korean_rewards.registry import SpecError
+
+    with pytest.raises(SpecError, match="combine"):
+        asyncio.run(compute_score("ko", GOOD, "42", {}, reward=f"{tmp_path / 'verl_pair.py'}:pair"))
+    with pytest.raises(SpecError, match="unknown reward 'check_number_ko'"):
+        asyncio.run(compute_score("ko", GOOD, "42", {}, reward="check_number_ko"))
+
+
 def test_verl_extra_info_entries_reach_the_reward_as_columns() -> None:
     seen = {}
 

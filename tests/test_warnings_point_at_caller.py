@@ -100,3 +100,19 @@ def test_work_budget_warning_points_here() -> None:
     finally:
         set_work_budget(old)
     _assert_points_here(caught, "work budget")
+
+
+def test_a_completion_over_budget_leaves_its_gold_readable() -> None:
+    from korean_rewards import check_answer_ko
+    from korean_rewards.numbers import set_work_budget
+
+    text = "<start_working_out>x<end_working_out><SOLUTION>" + " ".join("삼백" for _ in range(120)) + "</SOLUTION>"
+    gold = "사백이십일"  # read for the first time under a spent budget: it must not be cached as unreadable
+    old = set_work_budget(5)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            check_answer_ko(completions=[text], answer=[gold])
+    finally:
+        set_work_budget(old)
+    assert check_numbers_ko(completions=["<SOLUTION>421</SOLUTION>"], answer=[gold]) == [3.5]

@@ -28,6 +28,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any, ClassVar
 
 from ._trainer import calling_trainer, check_unique_reward_names, warn_no_extra_columns
+from .errors import ParameterError, literal
 
 __all__ = [
     "GOLD_ALIAS",
@@ -189,39 +190,26 @@ GOLD_ALIAS = "solution"
 _TRAINER_KWARGS = frozenset({"trainer_state", "log_extra", "log_metric", "environments", "completion_ids", "prompts"})
 
 
-class ColumnError(ValueError):
+class ColumnError(ParameterError):
     """A column named by a parameter (``answer_key``, ``prompt_key``, ...) is not in the data.
 
-    The message names the parameter, the column and the columns that exist. ``parameter``, ``column`` and
-    ``available`` are attributes too, and :meth:`describe` renders the message with another name for the
-    parameter, so that a front end can name its own option (the CLI's ``--answer-column``).
+    The message names the parameter, the column and the columns that exist; as every
+    :class:`~korean_rewards.errors.ParameterError`, it is a template whose parameter fields a front end renders
+    in its own words (the CLI's ``--answer-column``). ``column`` and ``available`` are attributes too.
 
     Example:
-        >>> error = ColumnError("prompt_key", "q", ["answer", "question"], "no row has the column {column!r} "
-        ...                     "({name}); the rows have: {available}")
-        >>> str(error)
-        "no row has the column 'q' (prompt_key); the rows have: answer, question"
-        >>> error.describe("--prompt-column")
-        "no row has the column 'q' (--prompt-column); the rows have: answer, question"
+        >>> error = ColumnError("{prompt_key}'q': no row has that column; the rows have: answer, question",
+        ...                     parameter="prompt_key", column="q", available=["answer", "question"])
+        >>> str(error), error.available
+        ("prompt_key='q': no row has that column; the rows have: answer, question", ['answer', 'question'])
+        >>> error.render({"prompt_key": "--prompt-column "})
+        "--prompt-column 'q': no row has that column; the rows have: answer, question"
     """
 
-    def __init__(self, parameter: str, column: str, available: Sequence[str], template: str) -> None:
-        self.parameter = parameter
+    def __init__(self, template: str, *, parameter: str, column: str, available: Sequence[str]) -> None:
         self.column = column
         self.available = list(available)
-        self.template = template
-        super().__init__(self.describe(parameter))
-
-    def describe(self, name: str) -> str:
-        """The message, naming the parameter ``name`` (e.g. a command-line flag).
-
-        Example:
-            >>> ColumnError("answer_key", "gold", [], "no {column!r} ({name}); columns: {available}").describe("-a")
-            "no 'gold' (-a); columns: none"
-        """
-        return self.template.format(
-            name=name, column=self.column, available=", ".join(map(str, self.available)) or "none"
-        )
+        super().__init__(template, parameter=parameter)
 
 
 def gold_key(columns: Collection[str], key: str = GOLD_COLUMN) -> str:
@@ -320,19 +308,22 @@ def gold_column(kwargs: Mapping[str, Any], key: str, n: int, reward_name: str = 
         >>> gold_column({"question": ["?"]}, "answer", 1)
         Traceback (most recent call last):
         ...
-        korean_rewards._trl.ColumnError: this reward needs the dataset column 'answer', but the batch has only ['question']. Add an 'answer' column to your dataset (TRL's name 'solution' works too), or set answer_key to the column that holds the gold answers.
+        korean_rewards._trl.ColumnError: this reward needs the dataset column 'answer', but the batch has only ['question']. Add an 'answer' column to your dataset (TRL's name 'solution' works too), or pass answer_key='<your column>' when you create the reward.
     """
     column_name = gold_key(kwargs, key)
     if column_name not in kwargs:
         columns = sorted(k for k in kwargs if k not in _TRAINER_KWARGS)
         alias = f" (TRL's name {GOLD_ALIAS!r} works too)" if key == GOLD_COLUMN else ""
         raise ColumnError(
-            "answer_key",
-            key,
-            columns,
-            f"{reward_name} needs the dataset column {{column!r}}, but the batch has only {columns}. "
-            f"Add an {{column!r}} column to your dataset{alias}, or set {{name}} to the column that holds the gold "
-            "answers.",
+            literal(
+                f"{reward_name} needs the dataset column {key!r}, but the batch has only {columns}. "
+                f"Add an {key!r} column to your dataset{alias}, or pass ",
+                quote=False,
+            )
+            + "{answer_key}'<your column>' when you create the reward.",
+            parameter="answer_key",
+            column=key,
+            available=columns,
         )
     column = kwargs[column_name]
     if isinstance(column, (str, bytes)) or not isinstance(column, Sequence):

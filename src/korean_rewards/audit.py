@@ -53,6 +53,7 @@ from fractions import Fraction
 from typing import Any
 
 from ._trl import ColumnError, completion_text, gold_key, gold_text
+from .errors import literal
 from .malpyeong import split_answer_reason, template_parts
 from .numbers import find_numbers
 from .numbers.grading import read_gold
@@ -252,7 +253,7 @@ def audit_rows(
         >>> audit_rows([{"question": "2+2?", "answer": "4"}], prompt_key="q")
         Traceback (most recent call last):
         ...
-        korean_rewards._trl.ColumnError: no row has a prompt column 'q' (prompt_key); the rows have: answer, question
+        korean_rewards._trl.ColumnError: prompt_key='q': no row has a prompt column 'q'; the rows have: answer, question
     """
     flat: list[dict[str, Any]] = []
     for number, record in enumerate(records, start=1):
@@ -270,8 +271,11 @@ def audit_rows(
         if parameter == "reasoning_key" and column == "reasoning":
             continue  # the default: worked solutions are optional
         raise ColumnError(
-            parameter, column, columns, f"no row has a {what} column {{column!r}} ({{name}}); the rows have: "
-            "{available}"
+            "{" + parameter + "}" + literal(f"{column!r}: no row has a {what} column {column!r}; the rows have: "
+                                          f"{', '.join(columns) or 'none'}", quote=False),
+            parameter=parameter,
+            column=column,
+            available=columns,
         )
     rows: list[dict[str, Any]] = []
     notes: list[str] = []

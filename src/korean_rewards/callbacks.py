@@ -30,6 +30,7 @@ from typing import Any
 
 from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
 
+from ._generation import DevSetGeneration, distributed
 from .evaluation import (
     EvaluationResult,
     Item,
@@ -88,15 +89,6 @@ def strip_thinking(text: str) -> str:
     return text.strip()
 
 
-def _distributed() -> Any:
-    """``torch.distributed`` when a process group with more than one process is running, else ``None``."""
-    import torch.distributed as dist
-
-    if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:
-        return dist
-    return None
-
-
 def _calling_trainer(callback: TrainerCallback) -> Any:
     """The ``transformers.Trainer`` up the call stack whose callback handler holds ``callback``, else ``None``.
 
@@ -114,14 +106,35 @@ def _calling_trainer(callback: TrainerCallback) -> Any:
     )
 
 
-def _shard(n: int, rank: int, world: int) -> tuple[list[int], int]:
-    """The item indices of one rank (strided) and the number of prompts every rank generates (equal on all).
+def _check_metric(metric: str, has_bleurt: bool, has_bertscore: bool, rouge: bool) -> None:
+    """The metric that picks the best checkpoint must be one that is computed."""
+    if metric not in _METRICS:
+        raise ValueError(f"metric must be one of {', '.join(_METRICS)}; got {metric!r}")
+    if metric == "bleurt" and not has_bleurt:
+        raise ValueError("metric='bleurt' needs a BLEURT scorer: pass bleurt=<callable>")
+    if metric in ("bertscore", "descriptive_avg", "final") and not has_bertscore:
+        raise ValueError(
+            f"metric={metric!r} needs BERTScore (set bertscore_model or bertscore), or track the best "
+            "checkpoint by metric='exact_match'"
+        )
+    if metric in ("rouge1", "descriptive_avg", "final") and not rouge:
+        raise ValueError(f"metric={metric!r} needs rouge=True, or track the best checkpoint by metric='exact_match'")
 
-    Example:
-        >>> _shard(5, 0, 2), _shard(5, 1, 2)
-        (([0, 2, 4], 3), ([1, 3], 3))
-    """
-    return list(range(rank, n, world)), math.ceil(n / world)
+
+def _write_and_score(
+    path: Path, texts: Sequence[str], dev_items: Sequence[Item], **scorers: Any
+) -> tuple[EvaluationResult, dict[str, Any]]:
+    """Write the answers as competition items to ``path`` and score them against the dev items (official rules)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    records = [
+        {"id": item.id, "input": dict(item.input), "output": {"answer": text}} for item, text in zip(dev_items, texts)
+    ]
+    write_json(path, records, force=True)
+    predictions = load_items(records, what="predictions", name=str(path))
+    result = evaluate_items(predictions, dev_items, source=str(path), labels_name="the dev set", **scorers)
+    payload = {"predictions": str(path), "scores": result.metrics(), "n_items": result.n_items,
+               "n_reason_items": result.n_reason_items}  # fmt: skip
+    return result, payload
 
 
 class EvaluateOnSaveCallback(TrainerCallback):
@@ -172,6 +185,10 @@ class EvaluateOnSaveCallback(TrainerCallback):
     the main process, which writes and scores them; the scores are then broadcast so that every rank logs and
     tracks the same values. Only the main process writes files.
 
+    Generating the answers is :class:`korean_rewards._generation.DevSetGeneration`'s job; the class keeps the trainer
+    events, scoring, logging and the best-checkpoint history. It runs to about 270 lines, a quarter of them this
+    docstring, because those four share the callback's state and read best together.
+
     Example:
         >>> callback = EvaluateOnSaveCallback(
         ...     [{"id": "7", "input": {"question": "?"}, "output": {"answer": '"가"가 옳다. 이유'}}],
@@ -216,36 +233,18 @@ class EvaluateOnSaveCallback(TrainerCallback):
                 self.dev_items = records  # type: ignore[assignment]
             else:
                 self.dev_items = load_items(records, what="labels", name="the dev set")
-        if metric not in _METRICS:
-            raise ValueError(f"metric must be one of {', '.join(_METRICS)}; got {metric!r}")
-        if metric == "bleurt" and bleurt is None:
-            raise ValueError("metric='bleurt' needs a BLEURT scorer: pass bleurt=<callable>")
-        has_bertscore = bertscore is not None or bertscore_model is not None
-        if metric in ("bertscore", "descriptive_avg", "final") and not has_bertscore:
-            raise ValueError(
-                f"metric={metric!r} needs BERTScore (set bertscore_model or bertscore), or track the best "
-                "checkpoint by metric='exact_match'"
-            )
-        if metric in ("rouge1", "descriptive_avg", "final") and not rouge:
-            raise ValueError(f"metric={metric!r} needs rouge=True, or track the best checkpoint by metric='exact_match'")
-        if not isinstance(max_new_tokens, int) or max_new_tokens < 1:
-            raise ValueError(f"max_new_tokens must be a positive integer, got {max_new_tokens!r}")
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        _check_metric(metric, bleurt is not None, bertscore is not None or bertscore_model is not None, rouge)
         if not file_name or os.sep in file_name or (os.altsep and os.altsep in file_name):
             raise ValueError(f"file_name must be a plain file name such as 'predictions.json', got {file_name!r}")
         self.trainer = trainer
         self.tokenizer = tokenizer
-        self.prompt_builder = prompt_builder or default_prompt
-        self.chat_template_kwargs = dict(chat_template_kwargs or {})
-        self.max_new_tokens = max_new_tokens
-        self.do_sample = do_sample
-        self.temperature = temperature
-        self.top_p = top_p
-        self.batch_size = batch_size
-        self.generation_kwargs = dict(generation_kwargs or {})
-        self.generate_fn = generate_fn
-        self.postprocess = postprocess or strip_thinking
+        sampling = {"temperature": temperature, "top_p": top_p}
+        options = {"max_new_tokens": max_new_tokens, "do_sample": do_sample}
+        options.update({key: value for key, value in sampling.items() if value is not None})
+        self.generation = DevSetGeneration(
+            prompt_builder or default_prompt, options={**options, **(generation_kwargs or {})}, batch_size=batch_size,
+            generate_fn=generate_fn, postprocess=postprocess or strip_thinking, chat_template_kwargs=chat_template_kwargs,
+        )  # fmt: skip
         self.file_name = file_name
         self.rouge = rouge
         self.bleurt = bleurt
@@ -288,7 +287,7 @@ class EvaluateOnSaveCallback(TrainerCallback):
         self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kwargs: Any
     ) -> None:
         """Check the setup before training starts (fail fast): a tokenizer, and the BERTScore model loads."""
-        if self.generate_fn is None and self._tokenizer(kwargs) is None:
+        if self.generation.generate_fn is None and self._tokenizer(kwargs) is None:
             raise ValueError(
                 "EvaluateOnSaveCallback needs a tokenizer: pass tokenizer=... or give the trainer a processing_class"
             )
@@ -310,9 +309,9 @@ class EvaluateOnSaveCallback(TrainerCallback):
         started = time.perf_counter()
         step = state.global_step
         checkpoint = Path(args.output_dir) / f"checkpoint-{step}"
-        texts = self._generate_all(model, tokenizer)
+        texts = self.generation.generate_all(model, tokenizer, self.dev_items)
 
-        dist = _distributed()
+        dist = distributed()
         payload: dict[str, Any] | None = None
         if state.is_world_process_zero:
             payload = self._write_and_score(checkpoint, texts, step, state.epoch, started)
@@ -326,7 +325,7 @@ class EvaluateOnSaveCallback(TrainerCallback):
         self._log(payload["logs"], state)
         return control
 
-    # -- generation --------------------------------------------------------------------------------
+    # -- generation (DevSetGeneration does it) ---------------------------------------------------------
     def _tokenizer(self, kwargs: Mapping[str, Any]) -> Any:
         tokenizer = self.tokenizer
         for key in ("processing_class", "tokenizer"):
@@ -334,116 +333,20 @@ class EvaluateOnSaveCallback(TrainerCallback):
                 tokenizer = kwargs.get(key)
         return getattr(tokenizer, "tokenizer", tokenizer)  # a processor wraps its tokenizer
 
-    def _render(self, tokenizer: Any) -> tuple[list[str], bool]:
-        """Prompt strings for every dev item, and whether the tokenizer should add its special tokens."""
-        prompts: list[str] = []
-        templated = False
-        for item in self.dev_items:
-            prompt = self.prompt_builder(item)
-            if isinstance(prompt, str):
-                prompts.append(prompt)
-            elif getattr(tokenizer, "chat_template", None):
-                templated = True
-                prompts.append(
-                    tokenizer.apply_chat_template(
-                        list(prompt), tokenize=False, add_generation_prompt=True, **self.chat_template_kwargs
-                    )
-                )
-            else:  # no chat template: the messages' contents, one paragraph each
-                prompts.append("\n\n".join(str(message.get("content", "")) for message in prompt) + "\n\n")
-        return prompts, not templated
-
-    def _generate_all(self, model: Any, tokenizer: Any) -> list[str]:
-        """Answers for every dev item, in order; shared across ranks when training is distributed."""
-        prompts, add_special_tokens = self._render(tokenizer)
-        dist = _distributed()
-        if dist is None:
-            return self._generate(model, tokenizer, prompts, add_special_tokens)
-        rank, world = dist.get_rank(), dist.get_world_size()
-        indices, per_rank = _shard(len(prompts), rank, world)
-        local = [prompts[i] for i in indices]
-        local += [prompts[0]] * (per_rank - len(local))  # the same number of generate calls on every rank
-        answers = self._generate(model, tokenizer, local, add_special_tokens)[: len(indices)]
-        gathered: list[Any] = [None] * world
-        dist.all_gather_object(gathered, list(zip(indices, answers)))
-        merged = [""] * len(prompts)
-        for part in gathered:
-            for index, answer in part:
-                merged[index] = answer
-        return merged
-
-    def _generate(self, model: Any, tokenizer: Any, prompts: list[str], add_special_tokens: bool) -> list[str]:
-        if self.generate_fn is not None:
-            texts = list(self.generate_fn(model, tokenizer, prompts))
-            if len(texts) != len(prompts):
-                raise ValueError(f"generate_fn returned {len(texts)} texts for {len(prompts)} prompts")
-            return [self.postprocess(text) for text in texts]
-
-        import torch
-
-        was_training = model.training
-        padding_side, pad_token = tokenizer.padding_side, tokenizer.pad_token
-        tokenizer.padding_side = "left"  # decoder-only generation continues at the right edge
-        if tokenizer.pad_token is None:
-            tokenizer.pad_token = tokenizer.eos_token
-        options: dict[str, Any] = {"max_new_tokens": self.max_new_tokens, "do_sample": self.do_sample}
-        if self.temperature is not None:
-            options["temperature"] = self.temperature
-        if self.top_p is not None:
-            options["top_p"] = self.top_p
-        options["pad_token_id"] = tokenizer.pad_token_id
-        options.update(self.generation_kwargs)
-        device = getattr(model, "device", None) or next(model.parameters()).device
-        answers: list[str] = []
-        model.eval()
-        try:
-            with torch.no_grad():
-                for start in range(0, len(prompts), self.batch_size):
-                    batch = prompts[start : start + self.batch_size]
-                    encoded = tokenizer(
-                        batch, return_tensors="pt", padding=True, add_special_tokens=add_special_tokens
-                    ).to(device)
-                    output = model.generate(**encoded, **options)
-                    new_tokens = output[:, encoded["input_ids"].shape[1] :]
-                    answers.extend(tokenizer.batch_decode(new_tokens, skip_special_tokens=True))
-        finally:
-            tokenizer.padding_side = padding_side
-            tokenizer.pad_token = pad_token
-            model.train(was_training)
-        return [self.postprocess(text) for text in answers]
-
     # -- scoring and bookkeeping -----------------------------------------------------------------
     def _write_and_score(
         self, checkpoint: Path, texts: Sequence[str], step: int, epoch: float | None, started: float
     ) -> dict[str, Any]:
-        checkpoint.mkdir(parents=True, exist_ok=True)
-        path = checkpoint / self.file_name
-        records = [
-            {"id": item.id, "input": dict(item.input), "output": {"answer": text}}
-            for item, text in zip(self.dev_items, texts)
-        ]
-        write_json(path, records, force=True)
-        predictions = load_items(records, what="predictions", name=str(path))
-        result = evaluate_items(
-            predictions, self.dev_items, rouge=self.rouge, bertscore=self.bertscore, bleurt=self.bleurt,
-            source=str(path), labels_name="the dev set",
-        )
+        result, payload = _write_and_score(
+            checkpoint / self.file_name, texts, self.dev_items, rouge=self.rouge, bertscore=self.bertscore,
+            bleurt=self.bleurt,
+        )  # fmt: skip
         self.last_result = result
-        metrics = result.metrics()
         runtime = round(time.perf_counter() - started, 4)
-        logs = {f"{self.metric_prefix}{name}": value for name, value in metrics.items()}
+        logs = {f"{self.metric_prefix}{name}": value for name, value in payload["scores"].items()}
         logs[f"{self.metric_prefix}runtime"] = runtime
-        return {
-            "step": step,
-            "epoch": epoch,
-            "checkpoint": str(checkpoint),
-            "predictions": str(path),
-            "scores": metrics,
-            "n_items": result.n_items,
-            "n_reason_items": result.n_reason_items,
-            "runtime": runtime,
-            "logs": logs,
-        }
+        return {"step": step, "epoch": epoch, "checkpoint": str(checkpoint), **payload, "runtime": runtime,
+                "logs": logs}  # fmt: skip
 
     def _record(self, payload: dict[str, Any], args: TrainingArguments, state: TrainerState) -> None:
         entry = {key: value for key, value in payload.items() if key != "logs"}

@@ -155,13 +155,8 @@ def save_tiny_qwen3(path: str | os.PathLike[str], **kwargs: Any) -> str:
         >>> AutoModelForCausalLM.from_pretrained(path).config.model_type
         'qwen3'
     """
-    path = Path(path)
-    path.mkdir(parents=True, exist_ok=True)
     tokenizer = build_chat_tokenizer()
-    model = build_tiny_qwen3(tokenizer, **kwargs)
-    tokenizer.save_pretrained(path)
-    model.save_pretrained(path)
-    return str(path)
+    return _save_pretrained(path, tokenizer, build_tiny_qwen3(tokenizer, **kwargs))
 
 
 def build_wordpiece_tokenizer(corpus: Iterable[str] | None = None, vocab_size: int = 800) -> Any:
@@ -233,19 +228,22 @@ def save_tiny_bert(path: str | os.PathLike[str], **kwargs: Any) -> str:
     BERT-base-sized model in benchmarks).
 
     Example:
-        >>> import tempfile
-        >>> from transformers import AutoModel
-        >>> path = save_tiny_bert(tempfile.mkdtemp())
-        >>> AutoModel.from_pretrained(path).config.model_type
-        'bert'
+        >>> import json, os, tempfile
+        >>> config = json.load(open(os.path.join(save_tiny_bert(tempfile.mkdtemp()), "config.json")))
+        >>> config["model_type"], config["num_hidden_layers"]
+        ('bert', 4)
     """
-    path = Path(path)
-    path.mkdir(parents=True, exist_ok=True)
     tokenizer = build_wordpiece_tokenizer()
-    model = build_tiny_bert(tokenizer, **kwargs)
-    tokenizer.save_pretrained(path)
-    model.save_pretrained(path)
-    return str(path)
+    return _save_pretrained(path, tokenizer, build_tiny_bert(tokenizer, **kwargs))
+
+
+def _save_pretrained(path: str | os.PathLike[str], tokenizer: Any, model: Any) -> str:
+    """Save a tokenizer and a model to ``path`` (created if needed), as ``from_pretrained`` reads them."""
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    tokenizer.save_pretrained(folder)
+    model.save_pretrained(folder)
+    return str(folder)
 
 
 # -- BLEURT (bleurt-pytorch's checkpoint format) -------------------------------------------------------------------
@@ -278,6 +276,9 @@ def build_bleurt_sentencepiece(vocab_size: int = 400, unk_piece: str = "[UNK]") 
     """
     import io
 
+    from .scorers.models import require
+
+    require("sentencepiece", "A BLEURT checkpoint", "bleurt")
     import sentencepiece as spm
 
     if unk_piece == "[UNK]":
@@ -377,6 +378,9 @@ def save_tiny_bleurt(
     """
     import json
 
+    from .scorers.models import require
+
+    require("sentencepiece", "A BLEURT checkpoint", "bleurt")
     import sentencepiece as spm
     import torch
 

@@ -47,9 +47,12 @@ RESERVED_KEYS = ("score", "gold_missing")
 
 
 def load_reward(reward: Any) -> Any:
-    """A reward callable from a spec (``check_numbers_ko``, ``name(option=value)``, ``module:attr``) or as given.
+    """A reward callable from a spec (``check_numbers_ko``, ``name(option=value)``, ``module:attr``,
+    ``path/to/file.py:attr``) or as given.
 
-    Specs go through the library's one reward resolver, the same as ``korean-rewards score --reward``.
+    Specs go through the library's one reward resolver, :func:`korean_rewards.registry.resolve_reward`, the same
+    as ``korean-rewards score --reward``; a spec that names several rewards raises its ``SpecError`` (combine them
+    into one reward).
 
     Example:
         >>> load_reward("check_numbers_ko(rel_tol=0.01)").__name__
@@ -62,15 +65,8 @@ def load_reward(reward: Any) -> Any:
         if not callable(reward):
             raise TypeError(f"a reward must be a TRL reward callable or a spec string, got {reward!r}")
         return reward
-    try:
-        from ..registry import resolve_reward  # type: ignore[import-not-found]
-    except ImportError:
-        from ..cli import resolve_reward
-        import korean_rewards
+    from ..registry import resolve_reward
 
-        # the CLI's resolver does not know every public reward yet (the registry does): take those by name
-        if reward in korean_rewards.__all__ and callable(getattr(korean_rewards, reward, None)):
-            return getattr(korean_rewards, reward)
     return resolve_reward(reward)
 
 

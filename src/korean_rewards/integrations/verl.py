@@ -159,8 +159,9 @@ async def compute_score(
 ) -> dict[str, float]:
     """verl's ``compute_score`` for a reward named in the config (``reward_kwargs.reward=<spec>``).
 
-    ``reward`` is a spec as ``korean-rewards score --reward`` takes it: a public reward name, ``name(option=value)``
-    or ``module:attr``; each worker builds it once. ``missing_gold_score`` (also from ``reward_kwargs``) is the
+    ``reward`` is a spec as ``korean-rewards score --reward`` takes it (:func:`korean_rewards.registry.resolve_reward`):
+    a public reward name, ``name(option=value)``, ``module:attr`` or ``path/to/file.py:attr``; each worker builds it
+    once. ``missing_gold_score`` (also from ``reward_kwargs``) is the
     score of a row whose ``ground_truth`` is missing. verl's ``reward_router_address`` and
     ``reward_model_tokenizer`` are ignored; any other keyword is ignored with a warning (once per name).
 

@@ -33,7 +33,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar
 
-from .budget import _read_within_budget
+from .budget import _read_within_budget, work_budget
 from .expression import _parse
 from .final_answer import FinalAnswer, find_final_answer
 from .math_answer import normalize_latex_numbers
@@ -126,7 +126,9 @@ def read_gold(gold: Any) -> Gold | None:
         gold = bytes(gold).decode("utf-8", errors="replace")
     text = gold if isinstance(gold, str) else str(gold)
     try:
-        return _read_cached(text) if len(text) <= _CACHED_LENGTH else _read_gold_text(text)
+        # a budget of its own: a completion that spent its budget must not make (and cache) the gold unreadable
+        with work_budget():
+            return _read_cached(text) if len(text) <= _CACHED_LENGTH else _read_gold_text(text)
     except Exception:  # noqa: BLE001 - a gold that breaks the reader is unreadable, never a crash
         return None
 
