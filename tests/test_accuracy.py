@@ -135,9 +135,9 @@ def test_a_megabyte_adversary_scores_fast() -> None:
 
 def test_check_numbers_ko_reads_gsm8k_gold_and_warns_once_without_tags() -> None:
     assert check_numbers_ko.score("<SOLUTION>72</SOLUTION>", "풀이 … #### 72") == 3.5
-    from korean_rewards import answers
+    from korean_rewards import _util
 
-    answers._warned.discard("tags")
+    _util._warned.discard("answers: no answer tags")  # the warning is once per process: start afresh
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         check_numbers_ko(completions=["답: 7", "답: 8"], answer=["7", "8"])

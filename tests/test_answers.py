@@ -431,7 +431,7 @@ def test_one_float_or_none_per_completion(completions: list[str], data: st.DataO
 
 def test_misuse_raises_clear_errors() -> None:
     with pytest.raises(ValueError, match="answer"):
-        check_numbers_ko(completions=["<SOLUTION>1"], solution=["1"])
+        check_numbers_ko(completions=["<SOLUTION>1"], reference=["1"])
     with pytest.raises(ValueError, match="answer"):
         check_answer_ko(completions=["<SOLUTION>1"])
     with pytest.raises(ValueError, match="1 completions but 2"):

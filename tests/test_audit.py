@@ -29,6 +29,7 @@ from korean_rewards import (
     match_format_approximately,
     match_format_exactly,
 )
+from korean_rewards._trl import ColumnError
 from korean_rewards.audit import FAMILIES, audit_rows
 from korean_rewards.cli import EXPLOIT_EXIT_CODE, app
 
@@ -124,7 +125,7 @@ def test_rows_from_competition_items_and_bad_rows() -> None:
     assert len(rows) == len(items) and not notes
     assert rows[0]["prompt"] == items[0]["input"]["question"] and rows[0]["answer"] == items[0]["output"]["answer"]
     assert rows[0]["question_type"] == items[0]["input"]["question_type"]
-    with pytest.raises(ValueError, match="no row has a prompt"):
+    with pytest.raises(ValueError, match="no row has a gold answer column 'answer'"):
         audit_rewards(match_format_exactly, [{"question": "q"}])
     with pytest.raises(ValueError, match="row 1 is a JSON list"):
         audit_rows([[1, 2]])
@@ -169,6 +170,74 @@ def test_malpyeong_example_mix_passes(tiny_bert_path: str) -> None:
     _assert_safe(report)
     for family in ("answer_only", "empty", "tags_only", "number_spray", "keyword_soup", "prompt_copy"):
         assert report.result(family).verdict == "ok", family
+
+
+# GSM8K-format Korean rows (the T4 example's default data has this shape: the gold is a worked solution ending in
+# "#### N"); written for this test, with thousands commas, a decimal and a negative answer
+GSM8K_ROWS = [
+    {"question": "사과가 한 상자에 12개씩 들어 있습니다. 7상자에는 사과가 모두 몇 개 있습니까?",
+     "answer": "한 상자에 12개씩 7상자이므로 12 × 7 = <<12*7=84>>84개입니다.\n#### 84"},
+    {"question": "연필 한 자루는 350원입니다. 연필 네 자루의 값은 얼마입니까?",
+     "answer": "350 × 4 = <<350*4=1400>>1400이므로 모두 1,400원입니다.\n#### 1,400"},
+    {"question": "민수는 구슬 45개를 친구 다섯 명에게 똑같이 나누어 주었습니다. 한 사람이 몇 개씩 받았습니까?",
+     "answer": "45 ÷ 5 = <<45/5=9>>9이므로 한 사람이 9개씩 받았습니다.\n#### 9"},
+    {"question": "기온이 아침에 영상 3도였고 밤에는 아침보다 8도 내려갔습니다. 밤 기온은 몇 도입니까?",
+     "answer": "3 - 8 = <<3-8=-5>>-5이므로 밤 기온은 영하 5도입니다.\n#### -5"},
+    {"question": "우유 한 병은 1.5리터입니다. 우유 세 병은 모두 몇 리터입니까?",
+     "answer": "1.5 × 3 = <<1.5*3=4.5>>4.5이므로 모두 4.5리터입니다.\n#### 4.5"},
+    {"question": "한 달에 2만 5천 원씩 12달 저금하면 모두 얼마를 모읍니까?",
+     "answer": "25,000 × 12 = <<25000*12=300000>>300,000이므로 모두 30만 원을 모읍니다.\n#### 300,000"},
+]
+
+
+def test_t4_example_mix_passes_on_gsm8k_format_rows() -> None:
+    mix = _example("qwen3_4b_grpo_t4").reward_functions()
+    report = audit_rewards(mix, GSM8K_ROWS, prompt_key="question")
+    _assert_safe(report)
+    # the honest completion puts the final answer (the part after ####) in the tags and gets every reward's best
+    best = sum((reward.score_range or (reward.wrong, reward.correct))[1] for reward in mix)  # accuracy: no range
+    assert report.honest == pytest.approx(best)
+    assert report.honest_wrong is not None and report.honest_wrong < report.honest
+    assert audit_rewards(mix, GSM8K_ROWS).to_dict() == report.to_dict()  # the default prompt column reads "question"
+
+
+def test_cli_t4_example_mix_passes_on_gsm8k_format_rows(tmp_path: Path) -> None:
+    data = tmp_path / "gsm8k_ko.jsonl"
+    data.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in GSM8K_ROWS), encoding="utf-8")
+    spec = f"{EXAMPLES / 'qwen3_4b_grpo_t4.py'}:reward_functions"
+    result = _audit(str(data), "--prompt-column", "question", "-r", spec, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["passed"] is True
+
+
+def test_a_typo_in_a_column_is_an_error_naming_the_columns() -> None:
+    with pytest.raises(ColumnError, match="'q'.*answer, question") as caught:
+        audit_rewards(match_format_exactly, GSM8K_ROWS, prompt_key="q")
+    assert caught.value.parameter == "prompt_key" and caught.value.available == ["answer", "question"]
+    with pytest.raises(ColumnError, match="'gold'") as caught:
+        audit_rows(GSM8K_ROWS, prompt_key="question", answer_key="gold")
+    assert caught.value.parameter == "answer_key"
+    with pytest.raises(ColumnError, match="'worked'") as caught:
+        audit_rows(GSM8K_ROWS, prompt_key="question", reasoning_key="worked")
+    assert caught.value.parameter == "reasoning_key"
+    rows, notes = audit_rows(GSM8K_ROWS, prompt_key="question")  # the default reasoning column is optional
+    assert len(rows) == len(GSM8K_ROWS) and not notes
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "column"),
+    [("--prompt-column", "q", "'q'"), ("--answer-column", "gold", "'gold'"), ("--reasoning-column", "worked", "'worked'")],
+)
+def test_cli_column_typo_names_the_flag_and_the_columns(tmp_path: Path, flag: str, value: str, column: str) -> None:
+    data = tmp_path / "gsm8k_ko.jsonl"
+    data.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in GSM8K_ROWS), encoding="utf-8")
+    args = [str(data), "-r", "check_numbers_ko", flag, value]
+    if flag != "--prompt-column":
+        args += ["--prompt-column", "question"]
+    result = _audit(*args)
+    assert result.exit_code == 1, result.output
+    assert flag in result.output and column in result.output and "answer, question" in result.output
+    assert "Traceback" not in result.output and "_key" not in result.output
 
 
 # -- the command ----------------------------------------------------------------------------------------------------

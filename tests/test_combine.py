@@ -269,7 +269,7 @@ def test_bad_component_output_names_the_component() -> None:
 
 def test_missing_gold_column_error_comes_from_the_component() -> None:
     with pytest.raises(ValueError, match="'answer'"):
-        combine([(malpyeong_em_reward, 1.0)])(completions=[GOLD], solution=[GOLD])
+        combine([(malpyeong_em_reward, 1.0)])(completions=[GOLD], reference=[GOLD])
 
 
 def test_non_string_completions_get_scores() -> None:

@@ -204,9 +204,9 @@ def _trl_passes_log_hooks() -> bool:
 def test_combine_component_means_are_logged_on_every_trl(
     conversational: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from korean_rewards import _trainer, combine
+    from korean_rewards import _util, combine
 
-    monkeypatch.setattr(_trainer, "_warned", set())  # the warning is once per process: start afresh
+    monkeypatch.setattr(_util, "_warned", set())  # the warning is once per process: start afresh
 
     mix = combine(
         {check_numbers_ko: 1.0, match_format_approximately: 0.5, language_consistency_ko: 0.5}, name="math_mix"

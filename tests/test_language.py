@@ -22,7 +22,8 @@ from korean_rewards import (
     language_consistency_ko,
     repetition_penalty_ko,
 )
-from korean_rewards.language import _char_class, _repetition, _script_counts
+from korean_rewards.language import _char_class, _script_counts
+from korean_rewards.repetition import _repetition
 
 THINK = Tags(reasoning_start="<think>", reasoning_end="</think>", solution_start="<answer>", solution_end="</answer>")
 

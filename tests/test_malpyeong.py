@@ -171,15 +171,15 @@ def test_em_completion_formats_and_non_strings() -> None:
 
 def test_em_missing_gold_column_names_it() -> None:
     with pytest.raises(ValueError, match="'answer'.*answer_key"):
-        malpyeong_em_reward(completions=[GOLD], solution=[GOLD])
+        malpyeong_em_reward(completions=[GOLD], reference=[GOLD])
+    assert malpyeong_em_reward(completions=[GOLD], solution=[GOLD]) == [1.0]  # TRL's name for the gold column
     with pytest.raises(ValueError, match="'gold'"):
         MalpyeongEMReward(answer_key="gold")(completions=[GOLD], answer=[GOLD])
 
 
 def test_em_bad_gold_values_and_options() -> None:
     assert malpyeong_em_reward(completions=[GOLD, GOLD], answer=[None, GOLD]) == [None, 1.0]  # no gold: None
-    with pytest.raises(TypeError, match="gold answer string in the column 'answer'"):
-        malpyeong_em_reward(completions=[GOLD], answer=[42])
+    assert malpyeong_em_reward(completions=[GOLD], answer=[42]) == [0.0]  # a number is read as its text
     with pytest.raises(ValueError, match="2 completions but 1 values"):
         malpyeong_em_reward(completions=[GOLD, GOLD], answer=[GOLD])
     with pytest.raises(TypeError, match="answer_key"):

@@ -75,13 +75,13 @@ _EXPORTS: dict[str, str] = {
     "combine": "combining",
     "CombinedReward": "combining",
     "malpyeong_reward": "combining",
-    "malpyeong_final_score": "combining",
+    "malpyeong_final_score": "malpyeong",
     # Korean-language rewards
     "korean_ratio": "language",
     "LanguageConsistencyKo": "language",
     "language_consistency_ko": "language",
-    "RepetitionPenaltyKo": "language",
-    "repetition_penalty_ko": "language",
+    "RepetitionPenaltyKo": "repetition",
+    "repetition_penalty_ko": "repetition",
     # reasoning length
     "ReasoningLength": "length",
     "reasoning_length": "length",
@@ -113,24 +113,20 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .bertscore import AsyncBERTScoreReward, BERTScoreReward, BERTScorer, bertscore_reward
     from .audit import AuditReport, audit_rewards
     from .bleurt import BLEURTReward, BLEURTScorer, bleurt_reward
-    from .combining import CombinedReward, combine, malpyeong_final_score, malpyeong_reward
+    from .combining import CombinedReward, combine, malpyeong_reward
     from .length import ReasoningLength, reasoning_length
-    from .language import (
-        LanguageConsistencyKo,
-        RepetitionPenaltyKo,
-        korean_ratio,
-        language_consistency_ko,
-        repetition_penalty_ko,
-    )
+    from .language import LanguageConsistencyKo, korean_ratio, language_consistency_ko
     from .malpyeong import (
         MalpyeongEMReward,
         MalpyeongFormatReward,
         malpyeong_em_reward,
+        malpyeong_final_score,
         malpyeong_format_reward,
         normalize_answer,
         split_answer_reason,
     )
     from .numbers import extract_answer_number, parse_korean_number
+    from .repetition import RepetitionPenaltyKo, repetition_penalty_ko
     from .rouge import Rouge1Reward, morphemes, rouge1_f1, rouge1_reward
     from .tags import (
         NOTEBOOK_TAGS,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ._trl import RewardFunction, completion_text
+from ._trl import RewardFunction
 
 __all__ = ["ReasonScoreReward"]
 
@@ -86,7 +86,7 @@ class ReasonScoreReward(RewardFunction):
 
         assert golds is not None
         reasons = [split_answer_reason(text)[1] for text in texts]
-        gold_reasons = [split_answer_reason(gold if isinstance(gold, str) else completion_text(gold))[1] for gold in golds]
+        gold_reasons = [split_answer_reason(gold)[1] for gold in golds]  # gold texts (RewardFunction reads them)
         scores: list[float | None] = [0.0] * len(texts)
         todo = [i for i, (r, g) in enumerate(zip(reasons, gold_reasons)) if r.strip() and g.strip()]
         if todo:

@@ -10,33 +10,71 @@ logs are the same on every stack, this module finds the calling trainer and
 - refuses two rewards with the same name in one trainer, whose curves would be mixed up
   (:func:`check_unique_reward_names`).
 
-The trainer is found by walking a few frames up from the reward call, and only when the call carries TRL's
-``trainer_state`` keyword (every TRL release passes it), so a reward called directly costs nothing extra.
+The trainer is found by walking a few frames up from the reward call (:func:`find_in_stack`, once per
+training run: :func:`calling_trainer` remembers it by TRL's ``trainer_state``), and only when the call carries
+``trainer_state`` (every TRL release passes it), so a reward called directly costs nothing extra.
 """
 
 from __future__ import annotations
 
 import math
 import sys
-import threading
-import warnings
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["calling_trainer", "check_unique_reward_names", "record_metrics", "warn_no_extra_columns"]
+from ._util import warn_once
+
+__all__ = ["calling_trainer", "check_unique_reward_names", "find_in_stack", "record_metrics", "warn_no_extra_columns"]
 
 _MAX_DEPTH = 16
 _checked_trainers: weakref.WeakSet[Any] = weakref.WeakSet()
-_warned: set[str] = set()
-_lock = threading.Lock()
+# trainer_state -> weak reference to the trainer that passed it (weak both ways: no trainer is kept alive here)
+_trainer_of_state: weakref.WeakKeyDictionary[Any, weakref.ref[Any]] = weakref.WeakKeyDictionary()
+
+
+def find_in_stack(matches: Callable[[Any], bool], depth: int = _MAX_DEPTH) -> Any | None:
+    """The first ``self`` up the call stack (from the caller of this function, ``depth`` frames at most) for which
+    ``matches(self)`` is true, else ``None``: the one stack walker of the library (the reward-side trainer lookup
+    below and the evaluation callback's own trainer lookup use it).
+
+    Example:
+        >>> class Owner:
+        ...     def run(self):
+        ...         return find_in_stack(lambda candidate: isinstance(candidate, Owner))
+        >>> owner = Owner()
+        >>> owner.run() is owner, find_in_stack(lambda candidate: isinstance(candidate, Owner)) is None
+        (True, True)
+    """
+    frame = sys._getframe(1)
+    try:
+        for _ in range(depth):
+            if frame is None:
+                return None
+            candidate = frame.f_locals.get("self")
+            if candidate is not None and matches(candidate):
+                return candidate
+            frame = frame.f_back
+    finally:
+        del frame
+    return None
+
+
+def _is_reward_trainer(candidate: Any) -> bool:
+    """What the reward plumbing of every TRL release has: a ``reward_funcs`` list and a ``_metrics`` dict."""
+    return isinstance(getattr(candidate, "_metrics", None), dict) and isinstance(
+        getattr(candidate, "reward_funcs", None), list
+    )
 
 
 def calling_trainer(kwargs: Mapping[str, Any]) -> Any | None:
     """The GRPO-style trainer up the call stack of a reward call, or ``None`` (always ``None`` outside a trainer).
 
     A trainer is recognised by what the reward plumbing of every TRL release has: a ``reward_funcs`` list and a
-    ``_metrics`` dict. Only calls that carry TRL's ``trainer_state`` keyword are looked at.
+    ``_metrics`` dict. Only calls that carry TRL's ``trainer_state`` keyword are looked at, and the stack is walked
+    once per ``trainer_state`` object (the trainer's ``state``, the same object in every call of a training run):
+    the other rewards of the batch, the components of a :func:`~korean_rewards.combine` and later batches find
+    the trainer without walking the stack again.
 
     Example:
         >>> calling_trainer({"answer": ["3"]}) is None   # a direct call: no trainer_state, no search
@@ -51,22 +89,21 @@ def calling_trainer(kwargs: Mapping[str, Any]) -> Any | None:
     """
     if "trainer_state" not in kwargs:
         return None
-    frame = sys._getframe(1)
+    state = kwargs["trainer_state"]
     try:
-        for _ in range(_MAX_DEPTH):
-            if frame is None:
-                return None
-            candidate = frame.f_locals.get("self")
-            if (
-                candidate is not None
-                and isinstance(getattr(candidate, "_metrics", None), dict)
-                and isinstance(getattr(candidate, "reward_funcs", None), list)
-            ):
-                return candidate
-            frame = frame.f_back
-    finally:
-        del frame
-    return None
+        known = _trainer_of_state.get(state)
+    except TypeError:  # None or an object without weak references: walk every time
+        known = None
+    trainer = known() if known is not None else None
+    if trainer is not None:
+        return trainer
+    trainer = find_in_stack(_is_reward_trainer)
+    if trainer is not None:
+        try:
+            _trainer_of_state[state] = weakref.ref(trainer)
+        except TypeError:
+            pass
+    return trainer
 
 
 def record_metrics(trainer: Any, values: Mapping[str, Sequence[float | None]]) -> None:
@@ -120,16 +157,11 @@ def warn_no_extra_columns(reward_name: str) -> None:
         >>> len(caught)
         1
     """
-    with _lock:
-        if "extra" in _warned:
-            return
-        _warned.add("extra")
-    warnings.warn(
+    warn_once(
+        "trl-passes-no-log-extra",
         f"this TRL release passes no `log_extra` to reward functions (TRL 1.0 added it), so the extra "
         f"completion-table columns of korean-rewards (e.g. {reward_name}/extracted) are not shown; rewards and "
-        f"per-component means are logged as usual. Upgrade TRL to see them.",
-        UserWarning,
-        stacklevel=3,
+        f"per-component means are logged as usual. Upgrade TRL to see them."
     )
 
 

@@ -4,7 +4,9 @@ Every reward in this library derives from :class:`RewardFunction`. The base clas
 are the same for all of them:
 
 1. turn whatever TRL passes as ``completions`` into plain strings (:func:`completion_text`),
-2. look up the gold column in the dataset kwargs with a clear error when it is missing (:func:`gold_column`),
+2. read each row's gold text with THE gold reader (:func:`gold_texts`: the ``answer_key`` column or TRL's
+   ``solution``, a string or the official ``{"answer": ...}`` shape, ``None`` for a row without a gold) and
+   give ``None`` ("does not apply") for a row without a gold, with a clear error when the column is missing,
 3. call the subclass's pure scoring code,
 4. log what was extracted through ``log_extra`` when the trainer passes it,
 5. give every instance a readable ``__name__`` that depends only on its options (or an explicit ``name=``), so
@@ -19,17 +21,28 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Mapping, Sequence
+import numbers
+from decimal import Decimal
+from fractions import Fraction
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, ClassVar
 
 from ._trainer import calling_trainer, check_unique_reward_names, warn_no_extra_columns
+from .errors import ParameterError, literal
 
 __all__ = [
+    "GOLD_ALIAS",
+    "GOLD_COLUMN",
+    "ColumnError",
     "RewardFunction",
     "RewardOutput",
     "completion_text",
     "completion_texts",
     "gold_column",
+    "gold_key",
+    "gold_text",
+    "gold_texts",
+    "score_span",
 ]
 
 RewardOutput = list[float | None]
@@ -167,46 +180,180 @@ def _plain_texts(completions: Any) -> list[str] | None:
     return texts
 
 
-def gold_column(kwargs: Mapping[str, Any], key: str, n: int, reward_name: str = "this reward") -> list[Any]:
-    """Return the dataset column ``key`` from a reward call's kwargs, checked against ``n`` completions.
+#: The dataset column a reward reads its gold answer from unless its ``answer_key`` says otherwise.
+GOLD_COLUMN = "answer"
+#: TRL's name for the gold column (``trl.rewards.accuracy_reward(completions, solution)``): a reward with the
+#: default ``answer_key`` reads it when the batch has no ``answer`` column.
+GOLD_ALIAS = "solution"
 
-    Raises ``ValueError`` naming the column and the fix when it is missing or its length differs.
+# Keyword arguments that TRL adds to every reward call and that are not dataset columns.
+_TRAINER_KWARGS = frozenset({"trainer_state", "log_extra", "log_metric", "environments", "completion_ids", "prompts"})
+
+
+class ColumnError(ParameterError):
+    """A column named by a parameter (``answer_key``, ``prompt_key``, ...) is not in the data.
+
+    The message names the parameter, the column and the columns that exist; as every
+    :class:`~korean_rewards.errors.ParameterError`, it is a template whose parameter fields a front end renders
+    in its own words (the CLI's ``--answer-column``). ``column`` and ``available`` are attributes too.
 
     Example:
-        >>> gold_column({"answer": ["3", "4"]}, "answer", 2)
-        ['3', '4']
-        >>> gold_column({"solution": ["3"]}, "answer", 1)
+        >>> error = ColumnError("{prompt_key}'q': no row has that column; the rows have: answer, question",
+        ...                     parameter="prompt_key", column="q", available=["answer", "question"])
+        >>> str(error), error.available
+        ("prompt_key='q': no row has that column; the rows have: answer, question", ['answer', 'question'])
+        >>> error.render({"prompt_key": "--prompt-column "})
+        "--prompt-column 'q': no row has that column; the rows have: answer, question"
+    """
+
+    def __init__(self, template: str, *, parameter: str, column: str, available: Sequence[str]) -> None:
+        self.column = column
+        self.available = list(available)
+        super().__init__(template, parameter=parameter)
+
+
+def gold_key(columns: Collection[str], key: str = GOLD_COLUMN) -> str:
+    """The column to read the gold answers from: ``key``, or TRL's ``solution`` when ``key`` is the default
+    ``answer`` and the data has ``solution`` but no ``answer`` (one alias rule for every reward, ``combine`` and
+    ``audit_rewards``).
+
+    Example:
+        >>> gold_key(["prompt", "solution"]), gold_key(["answer", "solution"]), gold_key(["solution"], "gold")
+        ('solution', 'answer', 'gold')
+    """
+    if key == GOLD_COLUMN and key not in columns and GOLD_ALIAS in columns:
+        return GOLD_ALIAS
+    return key
+
+
+def gold_text(value: Any) -> str | None:
+    """The text of one gold value, or ``None`` when the row has no gold: THE reader of a row's gold.
+
+    - a string is the gold as it is (a blank one too: rewards score it as they score any unreadable gold);
+    - the official 말평 shape ``{"answer": ...}`` (an item's ``output``) gives its ``answer``, read by these rules;
+      a message ``{"role": ..., "content": ...}`` or a list of messages gives its text (:func:`completion_text`);
+    - bytes are decoded as UTF-8; an integral float is written without ``.0`` (pandas turns an integer column
+      with a gap into floats), other numbers with ``str``;
+    - ``None`` and NaN (a pandas gap) are no gold.
+
+    Every reward that reads a gold column, :func:`~korean_rewards.combine` and
+    :func:`~korean_rewards.audit_rewards` read it through this function, and a row without a gold gives ``None``
+    ("does not apply") from all of them. How a gold *text* is read as a number (GSM8K's ``#### N``,
+    ``\\boxed{}``) is up to the reward that compares numbers.
+
+    Raises ``ValueError`` for a dict that has neither ``answer`` nor ``content`` (a malformed dataset).
+
+    Example:
+        >>> gold_text('"가"가 옳다. 이유'), gold_text({"answer": '"가"가 옳다. 이유'}), gold_text(84.0)
+        ('"가"가 옳다. 이유', '"가"가 옳다. 이유', '84')
+        >>> gold_text(None), gold_text(float("nan")), gold_text({"answer": None})
+        (None, None, None)
+    """
+    if isinstance(value, str):
+        return value
+    if value is None or type(value).__name__ in _PANDAS_MISSING:
+        return None
+    if isinstance(value, numbers.Number) and not isinstance(value, bool):
+        return _number_text(value)
+    if isinstance(value, Mapping):
+        if "answer" in value:
+            return gold_text(value["answer"])
+        if "content" in value:
+            return gold_text(completion_text(value))
+        raise ValueError(
+            f"a gold value is a dict without an 'answer' key (its keys: {', '.join(map(str, value)) or 'none'}): "
+            "store the gold answer as a string, or as the official shape {'answer': '...'}"
+        )
+    if isinstance(value, (bytes, bytearray, list, tuple)):
+        return gold_text(completion_text(value))
+    return str(value)
+
+
+_PANDAS_MISSING = frozenset({"NAType", "NaTType"})  # pandas.NA and pandas.NaT, without importing pandas
+
+
+def _number_text(value: numbers.Number) -> str | None:
+    """A numeric gold as text: NaN is no gold, an integral float (numpy's too) has no ``.0``, a Fraction or
+    Decimal keeps its exact text.
+
+    Example:
+        >>> _number_text(84.0), _number_text(0.5), _number_text(1e300), _number_text(float("nan"))
+        ('84', '0.5', '1e+300', None)
+    """
+    try:
+        as_float = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):  # complex numbers, huge Decimals
+        return str(value)
+    if math.isnan(as_float):
+        return None
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, (Fraction, Decimal)):
+        return str(value)
+    if as_float.is_integer() and abs(as_float) < 2**53:  # exactly an integer: "84", not "84.0"
+        return str(int(as_float))
+    return str(value)  # numpy's float32 0.1 as "0.1", not its binary expansion
+
+
+def gold_column(kwargs: Mapping[str, Any], key: str, n: int, reward_name: str = "this reward") -> list[Any]:
+    """Return the gold column ``key`` (or its alias, :func:`gold_key`) from a reward call's kwargs, checked
+    against ``n`` completions.
+
+    Raises :class:`ColumnError` (a ``ValueError``) naming the column and the fix when it is missing, and
+    ``ValueError`` when its length differs.
+
+    Example:
+        >>> gold_column({"answer": ["3", "4"]}, "answer", 2), gold_column({"solution": ["3"]}, "answer", 1)
+        (['3', '4'], ['3'])
+        >>> gold_column({"question": ["?"]}, "answer", 1)
         Traceback (most recent call last):
         ...
-        ValueError: this reward needs the dataset column 'answer', but the batch has only ['solution']. Add an 'answer' column to your dataset, or pass answer_key='<your column>' when you create the reward.
+        korean_rewards._trl.ColumnError: this reward needs the dataset column 'answer', but the batch has only ['question']. Add an 'answer' column to your dataset (TRL's name 'solution' works too), or pass answer_key='<your column>' when you create the reward.
     """
-    if key not in kwargs:
+    column_name = gold_key(kwargs, key)
+    if column_name not in kwargs:
         columns = sorted(k for k in kwargs if k not in _TRAINER_KWARGS)
-        raise ValueError(
-            f"{reward_name} needs the dataset column {key!r}, but the batch has only {columns}. "
-            f"Add an {key!r} column to your dataset, or pass answer_key='<your column>' when you create the reward."
+        alias = f" (TRL's name {GOLD_ALIAS!r} works too)" if key == GOLD_COLUMN else ""
+        raise ColumnError(
+            literal(
+                f"{reward_name} needs the dataset column {key!r}, but the batch has only {columns}. "
+                f"Add an {key!r} column to your dataset{alias}, or pass ",
+                quote=False,
+            )
+            + "{answer_key}'<your column>' when you create the reward.",
+            parameter="answer_key",
+            column=key,
+            available=columns,
         )
-    column = kwargs[key]
+    column = kwargs[column_name]
     if isinstance(column, (str, bytes)) or not isinstance(column, Sequence):
         try:
             column = list(column)  # numpy arrays, tensors, tuples of golds
         except TypeError:
             column = None
-        if column is None or isinstance(kwargs[key], (str, bytes)):
+        if column is None or isinstance(kwargs[column_name], (str, bytes)):
             raise TypeError(
-                f"the column {key!r} passed to {reward_name} must be a list with one gold value per completion, "
-                f"got {type(kwargs[key]).__name__}"
+                f"the column {column_name!r} passed to {reward_name} must be a list with one gold value per "
+                f"completion, got {type(kwargs[column_name]).__name__}"
             )
     if len(column) != n:
         raise ValueError(
-            f"{reward_name} got {n} completions but {len(column)} values in the column {key!r}: "
+            f"{reward_name} got {n} completions but {len(column)} values in the column {column_name!r}: "
             "pass one gold value per completion (TRL repeats each row num_generations times for you)"
         )
     return list(column)
 
 
-# Keyword arguments that TRL adds to every reward call and that are not dataset columns.
-_TRAINER_KWARGS = frozenset({"trainer_state", "log_extra", "log_metric", "environments", "completion_ids", "prompts"})
+def gold_texts(kwargs: Mapping[str, Any], key: str, n: int, reward_name: str = "this reward") -> list[str | None]:
+    """The gold text of each row of a reward call (:func:`gold_column` read with :func:`gold_text`); ``None``
+    marks a row without a gold.
+
+    Example:
+        >>> gold_texts({"solution": [{"answer": "3"}, None, 4.0]}, "answer", 3)
+        ['3', None, '4']
+    """
+    return [gold_text(value) for value in gold_column(kwargs, key, n, reward_name)]
+
 
 def _short(value: Any) -> str | None:
     """A short rendering of a configuration value for a reward's name, or None when it has none."""
@@ -226,6 +373,8 @@ class RewardFunction:
     ``base_name`` (the name of its default instance) and ``needs_gold`` (whether it reads the gold column
     named by its ``answer_key`` field), and implements ``_score_batch(texts, golds, kwargs)``, which returns a
     list with one ``float | None`` per text, or that list and a dict of columns to log (one value per text).
+    ``golds`` holds the gold *texts* (:func:`gold_text`); a row without a gold has ``""`` there and gets
+    ``None`` whatever ``_score_batch`` returns for it.
 
     A configured instance is named after what differs from the defaults, e.g. ``check_numbers_ko(rel_tol=0.01)``;
     a field ``name`` set by the user wins. The name depends on nothing else (not on how many rewards the process
@@ -301,11 +450,10 @@ class RewardFunction:
         golds = None
         no_gold: list[int] = []
         if self.needs_gold:
-            golds = gold_column(kwargs, getattr(self, "answer_key", "answer"), len(texts), self.__name__)
-            # a missing gold (None, or a NaN from a pandas table) means "does not apply", the same for every reward
-            no_gold = [i for i, gold in enumerate(golds) if _missing(gold)]
-            if no_gold:
-                golds = ["" if _missing(gold) else gold for gold in golds]
+            read = gold_texts(kwargs, getattr(self, "answer_key", GOLD_COLUMN), len(texts), self.__name__)
+            # a row without a gold means "does not apply", the same for every reward (and for combine)
+            no_gold = [i for i, gold in enumerate(read) if gold is None]
+            golds = ["" if gold is None else gold for gold in read]
         kwargs.setdefault("prompts", prompts)
         result = self._score_batch(texts, golds, kwargs)
         if isinstance(result, tuple):
@@ -378,13 +526,13 @@ class RewardFunction:
         return f"<reward {self.__name__}>"
 
 
-def _missing(gold: Any) -> bool:
-    """Whether a gold value is missing: ``None`` or a float NaN (what pandas gives for an empty cell)."""
-    return gold is None or (isinstance(gold, float) and math.isnan(gold))
+def score_span(*values: float) -> tuple[float, float]:
+    """``(min, max)`` of some scores, as floats (what a reward's ``_score_range`` returns).
 
-
-def _span(*values: float) -> tuple[float, float]:
-    """``(min, max)`` of some scores, as floats (for ``_score_range``)."""
+    Example:
+        >>> score_span(3.5, -1.5, 0)
+        (-1.5, 3.5)
+    """
     return float(min(values)), float(max(values))
 
 
@@ -401,6 +549,3 @@ def _same(a: Any, b: Any) -> bool:
         return bool(a == b)
     except Exception:  # noqa: BLE001 - e.g. arrays with ambiguous truth values
         return a is b
-
-
-CallableReward = Callable[..., RewardOutput]

@@ -10,7 +10,8 @@ with different values, ``1, 2, 3 중 하나``) are wrong.
 
 Scores: ``correct`` (1.0) or ``wrong`` (0.0, also for no answer); ``None`` only when the gold itself cannot be
 read (TRL then leaves the sample out of this reward). The gold comes from the dataset column ``answer``
-(``answer_key`` changes it; TRL's ``solution`` column is used when the batch has no ``answer``) and may be a
+(``answer_key`` changes it; TRL's ``solution`` column is used when the batch has no ``answer``, as by every
+reward), called as GRPOTrainer calls it or positionally as TRL's ``accuracy_reward(completions, solution)`` and may be a
 number, Korean numerals, a fraction, ``\boxed{...}`` or a GSM8K-style solution ending in ``#### N``. With TRL
 >= 1.0 the extracted answer is logged through ``log_extra`` (column ``accuracy_reward_ko/extracted``); older
 TRL does not pass it and nothing depends on it.
@@ -35,9 +36,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from ._trl import RewardFunction, RewardOutput
+from ._trl import GOLD_ALIAS, RewardFunction, RewardOutput, completion_texts
+from ._util import warn
 from .numbers.final_answer import find_final_answer
 from .numbers.grading import (
     asked_part,
@@ -47,9 +50,8 @@ from .numbers.grading import (
     read_within_budget,
     shorten,
     unreadable_gold_message,
-    warn_at_caller,
 )
-from .tags import NOTEBOOK_TAGS, Tags, _check_tags
+from .tags import NOTEBOOK_TAGS, Tags, check_tags
 
 __all__ = ["AccuracyRewardKo", "accuracy_reward_ko"]
 
@@ -62,6 +64,11 @@ class AccuracyRewardKo(RewardFunction):
     tags), ``think_end`` (the tag after which a reasoning model answers; ``None``: none), ``rel_tol`` (relative
     tolerance; 0 = exact), ``correct`` / ``wrong`` (the two scores), ``answer_key`` (the gold column). See the
     module docstring for how the answer is found and compared.
+
+    It is called as ``GRPOTrainer`` calls every reward (keywords), or positionally as TRL's
+    ``accuracy_reward(completions, solution)``; TRL's ``reasoning_delimiters=[...]`` keyword (from
+    ``reasoning_accuracy_reward``) reads the answer only after the reasoning delimiter and scores a completion
+    without one ``wrong``.
 
     Example:
         >>> reward = AccuracyRewardKo()
@@ -90,7 +97,7 @@ class AccuracyRewardKo(RewardFunction):
 
     def __post_init__(self) -> None:
         reward = type(self).__name__
-        _check_tags(self.tags, reward, optional=True)
+        check_tags(self.tags, reward, optional=True)
         if self.think_end is not None and (not isinstance(self.think_end, str) or not self.think_end):
             raise TypeError(f"{reward}: think_end must be a non-empty string or None, got {self.think_end!r}")
         self._require_numbers("correct", "wrong")
@@ -100,15 +107,34 @@ class AccuracyRewardKo(RewardFunction):
             raise ValueError(f"{reward}: `rel_tol` must be a finite number >= 0 (0 = exact), got {self.rel_tol!r}")
         super().__post_init__()
 
-    def __call__(
+    def __call__(  # type: ignore[override]
         self,
-        prompts: Any = None,
         completions: Any = None,
+        solution: Any = None,
+        *,
+        prompts: Any = None,
         completion_ids: Any = None,
+        reasoning_delimiters: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> RewardOutput:
-        if self.answer_key == "answer" and "answer" not in kwargs and "solution" in kwargs:
-            kwargs["answer"] = kwargs["solution"]  # TRL's accuracy_reward reads a `solution` column
+        r"""Score a batch: called by ``GRPOTrainer`` with keywords, or positionally as TRL's
+        ``accuracy_reward(completions, solution)``.
+
+        ``solution`` is TRL's gold column (read when the batch has no ``answer_key`` column).
+        ``reasoning_delimiters`` (TRL's ``reasoning_accuracy_reward`` keyword) keeps only the text after the
+        first of these delimiters that the completion contains (after its last occurrence); a completion with none
+        of them has not finished reasoning and scores ``wrong``.
+
+        Example:
+            >>> accuracy_reward_ko([[{"role": "assistant", "content": r"답은 \boxed{\frac{1}{3}}"}]], [r"\frac{1}{3}"])
+            [1.0]
+            >>> accuracy_reward_ko(["<think>3? 4</think> 4", "<think>4"], ["4", "4"], reasoning_delimiters=["</think>"])
+            [1.0, 0.0]
+        """
+        if solution is not None:
+            kwargs[GOLD_ALIAS] = solution
+        if reasoning_delimiters is not None:
+            completions = _after_reasoning(completion_texts(completions), reasoning_delimiters)
         return super().__call__(prompts=prompts, completions=completions, completion_ids=completion_ids, **kwargs)
 
     def _score_batch(
@@ -146,8 +172,31 @@ class AccuracyRewardKo(RewardFunction):
                 scores.append(self.correct if verdict else self.wrong)
         message = unreadable_gold_message(self.__name__, unreadable, undecided)
         if message is not None:
-            warn_at_caller(message)
+            warn(message)
         return scores, {"extracted": extracted}
+
+
+def _after_reasoning(texts: list[str], delimiters: Any) -> list[str]:
+    """TRL's ``reasoning_delimiters`` rule: the text after the last occurrence of the first delimiter a completion
+    contains; ``""`` (no answer: ``wrong``) for a completion that contains none."""
+    if isinstance(delimiters, str) or not isinstance(delimiters, Sequence):
+        raise TypeError(
+            f"reasoning_delimiters must be a list of strings such as ['</think>'], got {delimiters!r:.60}"
+        )
+    if not delimiters or not all(isinstance(delimiter, str) and delimiter for delimiter in delimiters):
+        raise ValueError(
+            f"reasoning_delimiters must be a non-empty list of non-empty strings such as ['</think>'], "
+            f"got {delimiters!r:.60}"
+        )
+    answers = []
+    for text in texts:
+        for delimiter in delimiters:
+            if delimiter in text:
+                answers.append(text.rsplit(delimiter, 1)[1])
+                break
+        else:
+            answers.append("")
+    return answers
 
 
 #: Default instance: the notebook's ``<SOLUTION>`` tags, ``</think>``, exact comparison, gold column ``answer``.

@@ -84,17 +84,17 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from ._trl import RewardFunction, RewardOutput, _span
+from ._trl import RewardFunction, RewardOutput, score_span
+from ._util import warn, warn_once
 from .numbers import ANSWER_WINDOW, find_numbers
 from .numbers.final_answer import find_final_answer, read_answer_span
 from .numbers.math_answer import is_inside_word
 from .numbers.grading import (
-    gold_text,
+    gold_answer_text,
     numbers_between,
     read_gold,
     read_number,
@@ -103,9 +103,8 @@ from .numbers.grading import (
     unreadable_gold_message,
     value_readings,
     values_match,
-    warn_at_caller,
 )
-from .tags import NOTEBOOK_TAGS, Tags, _check_tags, extract_solution
+from .tags import NOTEBOOK_TAGS, Tags, check_tags, extract_solution
 
 __all__ = ["CheckAnswerKo", "CheckNumbersKo", "check_answer_ko", "check_numbers_ko"]
 
@@ -212,23 +211,14 @@ def _guess_anywhere(text: str) -> _Guess | None:
 
 # -- warnings about a whole batch ------------------------------------------------------------------------------
 
-_warned: set[str] = set()
-
-
-def _warn_once(key: str, message: str) -> None:
-    if key not in _warned:
-        _warned.add(key)
-        warnings.warn(message, UserWarning, stacklevel=4)
-
-
 def _warn_about_batch(texts: list[str], golds: list[Any] | None, tags: Tags | None) -> None:
     """Warn once per process when no completion of a batch has the answer tag: the reward then scores every
     completion the same, which teaches nothing (golds that cannot be read get their own warning per batch)."""
     if not texts:
         return
     if tags is not None and not any(tags.solution_start in text for text in texts):
-        _warn_once(
-            "tags",
+        warn_once(
+            "answers: no answer tags",
             f"no {tags.solution_start} in any completion: use accuracy_reward_ko or set tags=... "
             "(every completion scores 'no answer')",
         )
@@ -238,7 +228,7 @@ def _warn_about_golds(reward: str, unreadable: list[Any]) -> None:
     """One warning per batch that counts the rows whose gold cannot be read (they score None)."""
     message = unreadable_gold_message(reward, unreadable)
     if message is not None:
-        warn_at_caller(message)
+        warn(message)
 
 
 # -- check_numbers_ko ---------------------------------------------------------------------------------------------
@@ -298,7 +288,7 @@ class CheckNumbersKo(RewardFunction):
 
     def __post_init__(self) -> None:
         reward = type(self).__name__
-        _check_tags(self.tags, reward, optional=True)
+        check_tags(self.tags, reward, optional=True)
         self._require_numbers("correct", "wrong", "no_number", "unparseable")
         if self.several_numbers is not None:
             self._require_numbers("several_numbers")
@@ -310,7 +300,7 @@ class CheckNumbersKo(RewardFunction):
 
     def _score_range(self) -> tuple[float, float]:
         extra = () if self.several_numbers is None else (self.several_numbers,)
-        return _span(self.correct, self.wrong, self.no_number, self.unparseable, *extra)
+        return score_span(self.correct, self.wrong, self.no_number, self.unparseable, *extra)
 
     def _score_batch(
         self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]
@@ -437,12 +427,12 @@ class CheckAnswerKo(RewardFunction):
 
     def __post_init__(self) -> None:
         reward = type(self).__name__
-        _check_tags(self.tags, reward, optional=True)
+        check_tags(self.tags, reward, optional=True)
         self._require_numbers("exact", "normalized", "close", "near", "wrong", "unparseable", "no_answer")
         super().__post_init__()
 
     def _score_range(self) -> tuple[float, float]:
-        return _span(self.exact, self.normalized, self.close, self.near, self.wrong, self.unparseable, self.no_answer)
+        return score_span(self.exact, self.normalized, self.close, self.near, self.wrong, self.unparseable, self.no_answer)
 
     def _score_batch(
         self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]
@@ -450,13 +440,11 @@ class CheckAnswerKo(RewardFunction):
         scores: RewardOutput = []
         extracted: list[str | None] = []
         _warn_about_batch(texts, golds, self.tags)
-        for text, gold in zip(texts, golds or [None] * len(texts)):
+        for text, gold in zip(texts, golds or [""] * len(texts)):
             guess = text if self.tags is None else extract_solution(text, self.tags)
             extracted.append(shorten(guess))
-            gold_answer = gold_text(gold)
-            if gold_answer is None:
-                scores.append(None)
-            elif guess is None:
+            gold_answer = gold_answer_text(gold)  # gold texts; a row without a gold gets None from the base class
+            if guess is None:
                 scores.append(self.no_answer)
             else:
                 try:

@@ -22,6 +22,9 @@ math reasoning comes from the ``reasoning_key`` column when the data has one.
 The mix is one TRL reward callable (e.g. a :func:`~korean_rewards.combine`) or a list of them, summed with
 ``weights`` the way ``GRPOTrainer`` does (``None`` left out of the sum; a sample with no value at all counts 0).
 
+(This module is a little over 600 lines on purpose: the rows, the families built from them, the scoring and the
+verdicts are one procedure that reads best in one file; about half of it is docstrings and the family table.)
+
 Example:
     >>> from korean_rewards import check_numbers_ko, combine, completion_text
     >>> rows = [{"prompt": "사과가 12개씩 7상자 있습니다. 모두 몇 개입니까?", "answer": "84",
@@ -44,14 +47,16 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from ._trl import completion_text
+from ._trl import ColumnError, completion_text, gold_key, gold_text
+from .errors import literal
 from .malpyeong import split_answer_reason, template_parts
-from .numbers import find_numbers, parse_korean_number
+from .numbers import find_numbers
+from .numbers.grading import read_gold
 from .tags import NOTEBOOK_TAGS, Tags
 
 __all__ = ["FAMILIES", "AUDIT_SCHEMA", "FamilyResult", "AuditReport", "audit_rewards", "audit_rows"]
@@ -81,6 +86,7 @@ _FILLER = (
     "됩니다. 이와 같은 점을 고려하면 자연스럽게 알 수 있으며 앞에서 말한 바와 같이 그 결과가 나옵니다. "
 )
 _LONG_CHARS = 10_000
+_GSM8K_MARK = "####"
 _SOUP_WORDS = 40
 
 
@@ -226,10 +232,16 @@ def audit_rows(
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Rows that :func:`audit_rewards` can use, from records of a JSON / JSON Lines file, and notes on skipped ones.
 
-    A record is a flat dict with the prompt (``prompt_key``, else ``"question"``) and the gold (``answer_key``),
-    or a 말평 competition item (``{"input": {"question": ...}, "output": {"answer": ...}}``), which becomes
-    ``{"prompt": question, "answer": answer, ...}``. Records without a prompt or a gold are skipped (named in the
-    notes); a record that is not an object raises ``ValueError`` naming it.
+    A record is a flat dict with the prompt (``prompt_key``; with the default ``"prompt"``, a ``"question"``
+    column works too) and the gold (``answer_key``; with the default ``"answer"``, TRL's ``"solution"`` works
+    too), or a 말평 competition item (``{"input": {"question": ...}, "output": {"answer": ...}}``), which becomes
+    ``{"prompt": question, "answer": answer, ...}``. Golds are read by the library's one gold reader
+    (:func:`korean_rewards._trl.gold_text`), so a row is kept exactly when the rewards see a gold in it; records
+    without a prompt or a gold are skipped (named in the notes).
+
+    Raises :class:`~korean_rewards._trl.ColumnError` (a ``ValueError`` whose ``parameter`` is ``"prompt_key"``,
+    ``"answer_key"`` or ``"reasoning_key"``) when no record has the column a parameter names (a typo), naming the
+    columns that exist, and ``ValueError`` for a record that is not an object.
 
     Example:
         >>> rows, notes = audit_rows([{"input": {"question": "Q"}, "output": {"answer": '"가"가 옳다. 이유'}},
@@ -238,33 +250,70 @@ def audit_rows(
         [{'prompt': 'Q', 'answer': '"가"가 옳다. 이유'}]
         >>> print(notes[0])
         row 2 has no gold answer in the column 'answer': skipped
+        >>> audit_rows([{"question": "2+2?", "answer": "4"}], prompt_key="q")
+        Traceback (most recent call last):
+        ...
+        korean_rewards._trl.ColumnError: prompt_key='q': no row has a prompt column 'q'; the rows have: answer, question
     """
-    rows: list[dict[str, Any]] = []
-    notes: list[str] = []
+    flat: list[dict[str, Any]] = []
     for number, record in enumerate(records, start=1):
         if not isinstance(record, Mapping):
             raise ValueError(f"row {number} is a JSON {type(record).__name__}, not an object")
-        row = dict(record)
-        source, target = row.pop("input", None), row.pop("output", None)
-        if isinstance(source, Mapping) and prompt_key not in row:
-            question = source.get("question")
-            if question is not None:
-                row[prompt_key] = question
-            row.update({k: v for k, v in source.items() if k != "question" and k not in row})
-        if isinstance(target, Mapping) and answer_key not in row:
-            row[answer_key] = target.get("answer")
-        if prompt_key not in row and "question" in row:
-            row[prompt_key] = row.pop("question")
+        flat.append(_flatten(record, prompt_key, answer_key))
+    columns = sorted({str(key) for row in flat for key in row})
+    for parameter, column, what in (
+        ("prompt_key", _prompt_column(columns, prompt_key), "prompt"),
+        ("answer_key", gold_key(columns, answer_key), "gold answer"),
+        ("reasoning_key", reasoning_key, "reasoning"),
+    ):
+        if column is None or column in columns or not flat:
+            continue
+        if parameter == "reasoning_key" and column == "reasoning":
+            continue  # the default: worked solutions are optional
+        raise ColumnError(
+            "{" + parameter + "}" + literal(f"{column!r}: no row has a {what} column {column!r}; the rows have: "
+                                          f"{', '.join(columns) or 'none'}", quote=False),
+            parameter=parameter,
+            column=column,
+            available=columns,
+        )
+    rows: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for number, (record, row) in enumerate(zip(records, flat), start=1):
+        prompt_column = _prompt_column(row, prompt_key)
+        if prompt_column != prompt_key:
+            row[prompt_key] = row.pop(prompt_column)
+        gold_column = gold_key(row, answer_key)
         if row.get(prompt_key) is None:
             fields = ", ".join(map(str, record)) or "none"
             notes.append(f"row {number} has no prompt (column {prompt_key!r}; its fields: {fields}): skipped")
             continue
-        gold = row.get(answer_key)
-        if gold is None or (isinstance(gold, float) and math.isnan(gold)):
-            notes.append(f"row {number} has no gold answer in the column {answer_key!r}: skipped")
+        if gold_text(row.get(gold_column)) is None:
+            notes.append(f"row {number} has no gold answer in the column {gold_column!r}: skipped")
             continue
         rows.append(row)
     return rows, notes
+
+
+def _flatten(record: Mapping[str, Any], prompt_key: str, answer_key: str) -> dict[str, Any]:
+    """A record as one flat row: a 말평 item's ``input`` fields and ``output`` answer become columns."""
+    row = dict(record)
+    source, target = row.pop("input", None), row.pop("output", None)
+    if isinstance(source, Mapping) and prompt_key not in row:
+        question = source.get("question")
+        if question is not None:
+            row[prompt_key] = question
+        row.update({k: v for k, v in source.items() if k != "question" and k not in row})
+    if isinstance(target, Mapping) and answer_key not in row:
+        row[answer_key] = target.get("answer")
+    return row
+
+
+def _prompt_column(columns: Collection[str], prompt_key: str) -> str:
+    """The column with the prompts: ``prompt_key``, or ``"question"`` when the default ``"prompt"`` is absent."""
+    if prompt_key == "prompt" and prompt_key not in columns and "question" in columns:
+        return "question"
+    return prompt_key
 
 
 def _text_of_prompt(prompt: Any) -> str:
@@ -277,19 +326,29 @@ def _text_of_prompt(prompt: Any) -> str:
     return completion_text(prompt)
 
 
-def _gold_string(gold: Any) -> str:
-    if isinstance(gold, Mapping) and isinstance(gold.get("answer"), str):
-        return gold["answer"]
-    if isinstance(gold, float) and gold.is_integer():
-        return str(int(gold))
-    return gold if isinstance(gold, str) else str(gold)
+def _gold_answer(gold: str) -> tuple[str, str | None, Fraction | None]:
+    """``(answer, worked solution or None, value or None)`` of a math gold text: what the honest completion puts
+    in its answer tags, the reasoning a GSM8K-style gold carries before its ``####``, and the answer's value (for
+    the wrong answer).
+
+    The answer is the one the grader reads from the gold (:func:`korean_rewards.numbers.grading.read_gold`, the
+    reader every answer reward uses: ``#### N``, ``\\boxed{}``, ``정답: 42``, a number); a gold it reads no
+    number from (a word) is the answer itself.
+    """
+    text = gold.strip()
+    head, mark, _ = text.rpartition(_GSM8K_MARK)
+    solution = head.strip() or None if mark else None
+    found = read_gold(text)
+    if found is None:
+        return text, solution, None
+    value = found.value if isinstance(found.value, Fraction) else None
+    return found.text.strip() or text, solution, value
 
 
 # -- the completions ------------------------------------------------------------------------------------------------
 
 
-def _wrong_number(gold: str) -> str:
-    value = parse_korean_number(gold)
+def _wrong_number(value: Fraction | None) -> str:
     if value is None:
         return "알 수 없음"
     wrong = value * 2 + 7
@@ -304,9 +363,9 @@ def _numbers(text: str, limit: int = 12) -> list[str]:
 
 def _math_completions(row: _Row, soup: str, tags: Tags) -> dict[str, str]:
     end, open_, close = tags.reasoning_end, tags.solution_start, tags.solution_end
-    gold = row.gold.strip()
-    wrong = _wrong_number(gold)
-    reasoning = (row.reference or "").strip() or (
+    gold, solution, value = _gold_answer(row.gold)
+    wrong = _wrong_number(value)
+    reasoning = (row.reference or solution or "").strip() or (
         f"문제의 조건을 차례로 정리합니다. 주어진 값으로 식을 세워 계산하면 답은 {gold}입니다."
     )
     honest = f"{reasoning}{end}{open_}{gold}{close}"
@@ -366,9 +425,9 @@ def _soup(references: list[str]) -> str:
     """The most frequent morphemes (MeCab-ko when installed, else whitespace words) of the references."""
     counts: Counter[str] = Counter()
     try:
-        from .rouge import _morphemes_many
+        from .rouge import morphemes_many
 
-        for tokens in _morphemes_many(references[:2000], threads=None):
+        for tokens in morphemes_many(references[:2000], threads=None):
             counts.update(tokens)
     except ImportError:
         for text in references[:2000]:
@@ -478,7 +537,7 @@ def audit_rewards(
         reference = row.get(reasoning_key) if reasoning_key else None
         columns = {key: value for key, value in row.items() if key != prompt_key}
         prepared.append(
-            _Row(prompt, _text_of_prompt(prompt), _gold_string(row[answer_key]),
+            _Row(prompt, _text_of_prompt(prompt), gold_text(row.get(gold_key(row, answer_key))) or "",
                  reference if isinstance(reference, str) else None, columns)
         )
     chosen = _detect_kind([row.gold for row in prepared]) if kind == "auto" else kind

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ._reason_reward import ReasonScoreReward
+from ._util import warn
 from .errors import ParameterError, literal
 from .scorers.bert import CHARS_PER_TOKEN, MAX_CHARS_PER_TOKEN  # noqa: F401 - importable here as before the move
 from .scorers.bert import DEFAULT_MODEL, MODEL_LAYERS, CacheInfo, default_num_layers
@@ -137,11 +137,9 @@ class BERTScoreReward(ReasonScoreReward):
             True
         """
         if not trl_awaits_async_rewards():
-            warnings.warn(
+            warn(
                 "the installed TRL does not await async reward functions (TRL 1.0 added them): as_async() gives "
                 "the synchronous BERTScore reward instead, which scores the same",
-                UserWarning,
-                stacklevel=2,
             )
             return self
         values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.init}
@@ -188,11 +186,9 @@ class AsyncBERTScoreReward(BERTScoreReward):
     def __post_init__(self) -> None:
         super().__post_init__()
         if not trl_awaits_async_rewards():
-            warnings.warn(
+            warn(
                 "the installed TRL does not await async reward functions (TRL 1.0 added them): in its GRPOTrainer "
                 "use BERTScoreReward (or reward.as_async(), which falls back to it) instead of AsyncBERTScoreReward",
-                UserWarning,
-                stacklevel=3,
             )
 
     async def __call__(  # type: ignore[override]

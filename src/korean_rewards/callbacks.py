@@ -95,22 +95,15 @@ def _calling_trainer(callback: TrainerCallback) -> Any:
     Callbacks receive no trainer, but ``Trainer.train`` is a few frames up when an event fires; finding it lets
     the scores go through ``Trainer.log`` (and so to every ``report_to`` integration).
     """
-    import inspect
-
     from transformers import Trainer
 
-    frame = inspect.currentframe()
-    try:
-        for _ in range(12):
-            if frame is None:
-                return None
-            candidate = frame.f_locals.get("self")
-            if isinstance(candidate, Trainer) and callback in getattr(candidate.callback_handler, "callbacks", ()):
-                return candidate
-            frame = frame.f_back
-    finally:
-        del frame
-    return None
+    from ._trainer import find_in_stack
+
+    return find_in_stack(
+        lambda candidate: isinstance(candidate, Trainer)
+        and callback in getattr(candidate.callback_handler, "callbacks", ()),
+        depth=12,
+    )
 
 
 def _check_metric(metric: str, has_bleurt: bool, has_bertscore: bool, rouge: bool) -> None:

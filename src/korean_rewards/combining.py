@@ -1,4 +1,7 @@
-"""One reward from several: :func:`combine`, the team's Malpyeong reward, and the leaderboard's final score.
+"""One reward from several: :func:`combine` and the team's Malpyeong reward.
+
+(The leaderboard's final score, :func:`~korean_rewards.malpyeong.malpyeong_final_score`, lives with the other
+말평 rules in :mod:`korean_rewards.malpyeong`; it stays importable from here.)
 
 :func:`combine` turns weighted TRL reward callables (ours or anyone's) into a single TRL reward callable whose
 value is the weighted sum. Use it when the weighted total should be *one* reward (one ``rewards/<name>/mean``
@@ -43,8 +46,6 @@ Example:
     >>> gold = '"깨끗이"가 옳다. 어근이 ㅅ 받침이다.'
     >>> reward(completions=['"깨끗이"가 옳다. 이유', '"깨끗히"가 옳다.'], answer=[gold, gold])
     [3.0, 0.0]
-    >>> malpyeong_final_score(em=45.5823, rouge1=34.9636, bertscore=73.9318, bleurt=43.7260)  # doctest: +ELLIPSIS
-    48.228...
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._trainer import calling_trainer, check_unique_reward_names, record_metrics, warn_no_extra_columns
-from ._trl import _missing
+from ._trl import RewardFunction, gold_texts
+from .malpyeong import BLEURT_MISSING, malpyeong_final_score  # noqa: F401 - importable from here, as before
 
 __all__ = [
     "NONE_POLICIES",
@@ -65,7 +67,6 @@ __all__ = [
     "check_range",
     "declared_range",
     "malpyeong_reward",
-    "malpyeong_final_score",
 ]
 
 #: Accepted values of ``none`` (see the module docstring).
@@ -300,14 +301,16 @@ class CombinedReward:
         return combined
 
     def _rows_without_gold(self, kwargs: dict[str, Any], n: int) -> set[int]:
-        """Rows whose gold value is missing for a component of this library that reads one: "does not apply"."""
+        """Rows without a gold for a component of this library that reads one ("does not apply"), as the one
+        gold reader (:func:`korean_rewards._trl.gold_texts`) sees them; a nested combine asks its components."""
         rows: set[int] = set()
         for fn, _ in self.components:
-            if not getattr(fn, "needs_gold", False):
-                continue
-            column = kwargs.get(getattr(fn, "answer_key", "answer"))
-            if isinstance(column, (list, tuple)) and len(column) == n:
-                rows.update(i for i, gold in enumerate(column) if _missing(gold))
+            if isinstance(fn, CombinedReward):
+                if fn.none in ("worst", "propagate"):
+                    rows |= fn._rows_without_gold(kwargs, n)
+            elif isinstance(fn, RewardFunction) and fn.needs_gold:
+                golds = gold_texts(kwargs, getattr(fn, "answer_key", "answer"), n, fn.__name__)
+                rows.update(i for i, gold in enumerate(golds) if gold is None)
         return rows
 
     def _worst_values(self, columns: list[list[float | None]], weights: list[float]) -> list[float]:
@@ -475,49 +478,3 @@ def malpyeong_reward(
         name=name,
         none=none,
     )
-
-
-BLEURT_MISSING = ("raise", "average_of_two")
-
-
-def malpyeong_final_score(
-    em: float,
-    rouge1: float,
-    bertscore: float,
-    bleurt: float | None = None,
-    *,
-    bleurt_missing: str = "raise",
-) -> float:
-    """The leaderboard score: ``(EM + (ROUGE-1 + BERTScore + BLEURT) / 3) / 2``.
-
-    Pass the four corpus values on one scale (all in points 0-100, or all fractions 0-1); the result is on
-    that scale. BLEURT (the TensorFlow ``BLEURT-20`` checkpoint) is not part of this library: compute it with
-    your own BLEURT and pass it in. Without it (``bleurt=None``) the function raises ``ValueError``, unless
-    ``bleurt_missing="average_of_two"``, which averages only ROUGE-1 and BERTScore,
-    ``(EM + (ROUGE-1 + BERTScore) / 2) / 2``: a stand-in that is *not* comparable with leaderboard numbers.
-
-    Example:
-        >>> round(malpyeong_final_score(45.5823, 34.9636, 73.9318, 43.7260), 5)  # published as 48.2281
-        48.22805
-        >>> malpyeong_final_score(0.5, 0.3, 0.7, bleurt_missing="average_of_two")
-        0.5
-    """
-    values = {"em": em, "rouge1": rouge1, "bertscore": bertscore}
-    if bleurt is not None:
-        values["bleurt"] = bleurt
-    for key, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise TypeError(f"malpyeong_final_score: {key} must be a finite number, got {value!r}")
-    if bleurt_missing not in BLEURT_MISSING:
-        raise ValueError(f"bleurt_missing must be one of {BLEURT_MISSING}, got {bleurt_missing!r}")
-    if bleurt is None:
-        if bleurt_missing == "raise":
-            raise ValueError(
-                "the official final score needs BLEURT: pass bleurt=<corpus BLEURT-20 score>, or "
-                "bleurt_missing='average_of_two' to average ROUGE-1 and BERTScore only (not comparable with the "
-                "leaderboard)"
-            )
-        descriptive = (rouge1 + bertscore) / 2
-    else:
-        descriptive = (rouge1 + bertscore + bleurt) / 3
-    return (em + descriptive) / 2

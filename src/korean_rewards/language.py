@@ -6,7 +6,8 @@ their reasoning and loop on repeated phrases. Two rewards push back:
 - :class:`LanguageConsistencyKo` (default instance :data:`language_consistency_ko`): the share of Korean among
   the language-bearing characters of the reasoning (:func:`korean_ratio`), like DeepSeek-R1's
   language-consistency reward. Math, code, URLs, tags, digits and punctuation do not count either way.
-- :class:`RepetitionPenaltyKo` (default instance :data:`repetition_penalty_ko`): open-r1's / TRL's n-gram
+- :class:`~korean_rewards.repetition.RepetitionPenaltyKo` (default instance ``repetition_penalty_ko``, in
+  :mod:`korean_rewards.repetition`): open-r1's / TRL's n-gram
   repetition penalty, counted over MeCab-ko morphemes instead of whitespace words or token ids.
 
 Example:
@@ -60,27 +61,22 @@ slow (dense unmatched ``$``, ``\\(``, ``<``, backticks).
 
 from __future__ import annotations
 
-import math
 import re
-import threading
-import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from ._trl import RewardFunction, RewardOutput, _span
-from .tags import NOTEBOOK_TAGS, Tags, _check_tags
+from ._trl import RewardFunction, RewardOutput
+from .repetition import RepetitionPenaltyKo, repetition_penalty_ko  # noqa: F401 - importable from here, as before
+from .tags import NOTEBOOK_TAGS, Tags, check_part, check_tags, part_text
 
 __all__ = [
     "korean_ratio",
     "LanguageConsistencyKo",
     "language_consistency_ko",
-    "RepetitionPenaltyKo",
-    "repetition_penalty_ko",
 ]
 
-PARTS = ("reasoning", "answer", "completion")
 MODES = ("linear", "threshold")
 
 # -- script classes -----------------------------------------------------------------------------------------
@@ -412,40 +408,6 @@ def _ratio(text: str, allowed: tuple[str, ...], allow_quoted: bool) -> float | N
     return korean / total if total else None
 
 
-# -- parts of a completion ----------------------------------------------------------------------------------
-
-
-def _part_text(text: str, part: str, tags: Tags) -> str | None:
-    """The reasoning, the answer, or the whole completion; ``None`` when the completion has no such part.
-
-    - ``"reasoning"``: after ``tags.reasoning_start`` (or from the start: the notebook's template prefills that
-      tag, so completions begin with the reasoning), up to ``tags.reasoning_end``, else up to
-      ``tags.solution_start``, else to the end (a truncated reasoning);
-    - ``"answer"``: after ``tags.solution_start`` up to ``tags.solution_end`` (or the end); ``None`` without it;
-    - ``"completion"``: the whole text.
-    """
-    if part == "completion":
-        return text
-    if part == "reasoning":
-        opened = text.find(tags.reasoning_start)
-        begin = opened + len(tags.reasoning_start) if opened >= 0 else 0
-        end = text.find(tags.reasoning_end, begin)
-        if end < 0:
-            end = text.find(tags.solution_start, begin)
-        return text[begin:end] if end >= 0 else text[begin:]
-    opened = text.find(tags.solution_start)
-    if opened < 0:
-        return None
-    begin = opened + len(tags.solution_start)
-    end = text.find(tags.solution_end, begin)
-    return text[begin:end] if end >= 0 else text[begin:]
-
-
-def _check_part(part: Any, owner: str) -> None:
-    if part not in PARTS:
-        raise ValueError(f"{owner}: `part` must be one of {list(PARTS)}, got {part!r}")
-
-
 # -- language consistency -----------------------------------------------------------------------------------
 
 
@@ -498,8 +460,8 @@ class LanguageConsistencyKo(RewardFunction):
 
     def __post_init__(self) -> None:
         owner = type(self).__name__
-        _check_part(self.part, owner)
-        _check_tags(self.tags, owner)
+        check_part(self.part, owner)
+        check_tags(self.tags, owner)
         if self.mode not in MODES:
             raise ValueError(f"{owner}: `mode` must be one of {list(MODES)}, got {self.mode!r}")
         threshold = self.threshold
@@ -515,7 +477,7 @@ class LanguageConsistencyKo(RewardFunction):
     ) -> tuple[RewardOutput, dict[str, list[Any]]]:
         ratios: list[float | None] = []
         for text in texts:
-            segment = _part_text(text, self.part, self.tags)
+            segment = part_text(text, self.part, self.tags)
             ratios.append(None if segment is None else _ratio(segment, self.allowed, self.allow_quoted))
         if self.mode == "linear":
             scores: RewardOutput = [0.0 if ratio is None else ratio for ratio in ratios]
@@ -529,143 +491,3 @@ class LanguageConsistencyKo(RewardFunction):
 
 #: The default language-consistency reward: the share of Korean in the reasoning.
 language_consistency_ko = LanguageConsistencyKo()
-
-
-# -- repetition ---------------------------------------------------------------------------------------------
-
-_tokenizer_lock = threading.Lock()
-_tokenizer: tuple[Callable[[list[str]], list[list[str]]], int] | None = None
-
-# The ROUGE tokenizer keeps the first 1,000 words of a text (rouge.MAX_WORDS); the penalty hands it at most
-# that many, the last ones.
-_FALLBACK_MAX_WORDS = 1000
-
-# MeCab's unknown-word search is quadratic in the length of a run without spaces (20,000 random syllables take
-# over half a second), so runs are cut every 64 characters first; ordinary text is left unchanged.
-_LONG_RUN = re.compile(r"\S{64}(?=\S)")
-
-
-def _whitespace_tokens(texts: list[str]) -> list[list[str]]:
-    return [text.split() for text in texts]
-
-
-def _morpheme_tokenizer() -> tuple[Callable[[list[str]], list[list[str]]], int]:
-    """(tokenize a batch, word limit): the ROUGE tokenizer's morphemes with MeCab-ko (a batch spread over a few
-    threads, see :class:`korean_rewards.Rouge1Reward`), else whitespace words.
-
-    The fallback is chosen once per process, with one warning, when mecab-ko (the ``[rouge]`` extra) is missing.
-    """
-    global _tokenizer
-    with _tokenizer_lock:
-        if _tokenizer is None:
-            try:
-                import mecab_ko  # noqa: F401 - only checks that the optional dependency is there
-
-                from .rouge import MAX_WORDS, _morphemes_many
-
-                _tokenizer = (_morphemes_many, MAX_WORDS)
-            except ImportError as error:
-                warnings.warn(
-                    f"repetition_penalty_ko: MeCab-ko is not available ({error}); counting n-grams of whitespace "
-                    "words instead of morphemes. Install it with: pip install -e '.[rouge]' in the korean-rewards clone",
-                    RuntimeWarning,
-                    stacklevel=2,
-                )
-                _tokenizer = (_whitespace_tokens, _FALLBACK_MAX_WORDS)
-        return _tokenizer
-
-
-def _window(segment: str, max_chars: int | None, max_words: int) -> str:
-    """The scored tail of a text: its last ``max_chars`` characters, then at most its last ``max_words`` words."""
-    if max_chars is not None and len(segment) > max_chars:
-        segment = segment[-max_chars:]
-    words = _LONG_RUN.sub(r"\g<0> ", segment).split()
-    return " ".join(words[-max_words:])
-
-
-def _repetition(tokens: list[str], ngram_size: int, max_penalty: float) -> float:
-    """``(1 - unique n-grams / all n-grams) * max_penalty``; 0.0 with fewer than ``ngram_size`` tokens."""
-    if len(tokens) < ngram_size:
-        return 0.0
-    ngrams = list(zip(*(tokens[i:] for i in range(ngram_size))))
-    repeated = 1.0 - len(set(ngrams)) / len(ngrams)
-    return repeated * max_penalty if repeated else 0.0
-
-
-@dataclass(eq=False)
-class RepetitionPenaltyKo(RewardFunction):
-    """open-r1's / TRL's n-gram repetition penalty over MeCab-ko morphemes, in ``[max_penalty, 0]``.
-
-    The score is ``(1 - unique n-grams / all n-grams) * max_penalty`` over the morphemes of one part of the
-    completion (``part``: ``"completion"`` by default, ``"reasoning"`` or ``"answer"``, as in
-    :class:`LanguageConsistencyKo`; a missing part scores 0.0): 0.0 when no n-gram repeats or there are fewer
-    than ``ngram_size`` morphemes, near ``max_penalty`` for a loop.
-
-    The tokens are those of the Korean ROUGE scorer (:func:`korean_rewards.rouge.morphemes`): lower-cased
-    Hangul, Latin and digit morphemes, punctuation and other scripts dropped. A loop of punctuation, emoji or
-    Chinese therefore goes unseen here; :class:`LanguageConsistencyKo` flags the Chinese, and TRL's token-id
-    ``get_repetition_penalty_reward`` (module docstring) catches any loop.
-
-    ``ngram_size`` defaults to 5: morphemes split off particles and endings, so shorter n-grams repeat in
-    ordinary Korean (on 100 Korean explanations of about 900 characters, morpheme 3-grams give a mean penalty of
-    0.15, 4-grams 0.09, 5-grams 0.05, and 5-grams separate a sentence said twice best), and 5 morphemes are
-    about 2.5 Korean words, close to open-r1's 3 English words.
-
-    Only the tail of a long text is scored: its last ``max_chars`` characters (default 8,192; ``None`` for no
-    limit), and of those at most the last 1,000 words (the ROUGE tokenizer's limit). A degenerate loop runs to
-    the length limit, so it sits there, and a call stays fast on any input. A batch is tokenized in one pass,
-    MeCab spread over a few threads as for :class:`~korean_rewards.Rouge1Reward`. Without mecab-ko the n-grams
-    are over whitespace words, with a one-time warning.
-
-    Example:
-        >>> reward = RepetitionPenaltyKo()
-        >>> reward(completions=["답은 칠입니다. " * 20, "두 수를 더하면 칠이 됩니다.", ""])  # 4 distinct 5-grams of 76
-        [-0.947..., 0.0, 0.0]
-        >>> RepetitionPenaltyKo(ngram_size=2, max_penalty=-0.5).score("네 네 네 네 네")
-        -0.375
-    """
-
-    base_name: ClassVar[str] = "repetition_penalty_ko"
-    needs_gold: ClassVar[bool] = False
-
-    ngram_size: int = 5
-    max_penalty: float = -1.0
-    part: str = "completion"
-    tags: Tags = NOTEBOOK_TAGS
-    max_chars: int | None = 8192
-    name: str | None = None
-
-    def __post_init__(self) -> None:
-        owner = type(self).__name__
-        size = self.ngram_size
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise ValueError(f"{owner}: `ngram_size` must be a positive integer, got {size!r}")
-        penalty = self.max_penalty
-        if isinstance(penalty, bool) or not isinstance(penalty, (int, float)) or not math.isfinite(penalty):
-            raise ValueError(f"{owner}: `max_penalty` must be a finite number <= 0, got {penalty!r}")
-        if penalty > 0:
-            raise ValueError(
-                f"{owner}: `max_penalty` must be <= 0 (it is the most negative score), got {penalty!r}; "
-                f"use max_penalty={-penalty!r}"
-            )
-        limit = self.max_chars
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-            raise ValueError(f"{owner}: `max_chars` must be a positive integer or None, got {limit!r}")
-        _check_part(self.part, owner)
-        _check_tags(self.tags, owner)
-        super().__post_init__()
-
-    def _score_batch(self, texts: list[str], golds: list[Any] | None, kwargs: dict[str, Any]) -> RewardOutput:
-        tokenize, max_words = _morpheme_tokenizer()
-        windows = []
-        for text in texts:
-            segment = _part_text(text, self.part, self.tags)
-            windows.append(_window(segment, self.max_chars, max_words) if segment else "")
-        return [_repetition(tokens, self.ngram_size, float(self.max_penalty)) for tokens in tokenize(windows)]
-
-    def _score_range(self) -> tuple[float, float]:
-        return _span(self.max_penalty, 0.0)
-
-
-#: The default repetition penalty: morpheme 5-grams over the whole completion, down to -1.0.
-repetition_penalty_ko = RepetitionPenaltyKo()

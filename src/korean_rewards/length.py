@@ -27,9 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ._trl import RewardFunction, RewardOutput, _span
-from .language import _check_part, _part_text
-from .tags import NOTEBOOK_TAGS, Tags, _check_tags
+from ._trl import RewardFunction, RewardOutput, score_span
+from .tags import NOTEBOOK_TAGS, Tags, check_part, check_tags, part_text
 
 __all__ = ["ReasoningLength", "reasoning_length"]
 
@@ -82,8 +81,8 @@ class ReasoningLength(RewardFunction):
             raise ValueError(f"{owner}: `too_short` and `too_long` are penalties and must be <= 0")
         if self.part not in ("reasoning", "completion"):
             raise ValueError(f"{owner}: `part` must be 'reasoning' or 'completion', got {self.part!r}")
-        _check_part(self.part, owner)
-        _check_tags(self.tags, owner)
+        check_part(self.part, owner)
+        check_tags(self.tags, owner)
         super().__post_init__()
 
     def _score_batch(
@@ -92,7 +91,7 @@ class ReasoningLength(RewardFunction):
         scores: RewardOutput = []
         lengths: list[int] = []
         for text in texts:
-            segment = _part_text(text, self.part, self.tags) or ""
+            segment = part_text(text, self.part, self.tags) or ""
             length = _visible_chars(segment)
             lengths.append(length)
             if length < self.min_chars:
@@ -105,7 +104,7 @@ class ReasoningLength(RewardFunction):
         return scores, {"chars": lengths}
 
     def _score_range(self) -> tuple[float, float]:
-        return _span(self.too_short, self.too_long, 0.0)
+        return score_span(self.too_short, self.too_long, 0.0)
 
 
 #: The default reasoning-length term: -1.0 under 10 characters, 0.0 up to 4,000, -1.0 from 8,000.

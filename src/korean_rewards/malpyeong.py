@@ -1,5 +1,5 @@
 """The 2025 AI 말평 Korean-norm RAG task: the official answer/reason split, answer normalization, exact match,
-and a reward for following the answer template.
+a reward for following the answer template, and the leaderboard's final score (:func:`malpyeong_final_score`).
 
 A Malpyeong answer reads ``"<selected or corrected sentence>"가 옳다. <reason>``. The official scorer
 
@@ -27,12 +27,12 @@ Example:
 
 from __future__ import annotations
 
+import math
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ._trl import RewardFunction, RewardOutput, _span
+from ._trl import RewardFunction, RewardOutput, score_span
 
 __all__ = [
     "split_answer_reason",
@@ -44,6 +44,7 @@ __all__ = [
     "MalpyeongFormatReward",
     "malpyeong_em_reward",
     "malpyeong_format_reward",
+    "malpyeong_final_score",
 ]
 
 #: The verdict patterns, in the order the official scorer searches for them.
@@ -145,18 +146,6 @@ def exact_match(prediction: str, gold: str, strict: bool = False) -> bool:
     return any(predicted == alternative for alternative in answer_alternatives(gold, strict=strict))
 
 
-def _gold_text(value: Any, key: str, reward_name: str) -> str:
-    """A gold answer string from one dataset value (a string, or an official ``output`` dict)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Mapping) and isinstance(value.get("answer"), str):
-        return value["answer"]
-    raise TypeError(
-        f"{reward_name} needs a gold answer string in the column {key!r} (e.g. '\"…\"가 옳다. <reason>'), "
-        f"got {type(value).__name__}: {value!r:.80}"
-    )
-
-
 @dataclass(eq=False)
 class MalpyeongEMReward(RewardFunction):
     """Official exact match of the answer part: 1.0 when it equals a ``#`` alternative of the gold, else 0.0.
@@ -189,8 +178,7 @@ class MalpyeongEMReward(RewardFunction):
         scores: RewardOutput = []
         answers: list[str] = []
         alternatives_of: dict[str, list[str]] = {}  # a GRPO batch repeats each gold num_generations times
-        for text, value in zip(texts, golds):
-            gold = _gold_text(value, self.answer_key, self.__name__)
+        for text, gold in zip(texts, golds):
             alternatives = alternatives_of.get(gold)
             if alternatives is None:
                 alternatives = alternatives_of[gold] = answer_alternatives(gold, strict=self.strict)
@@ -286,7 +274,7 @@ class MalpyeongFormatReward(RewardFunction):
     def _score_range(self) -> tuple[float, float]:
         credits = (self.verdict_credit, self.quoted_credit, self.reason_credit)
         partial = [sum(c for c, on in zip(credits, (a, b, d)) if on) for a in (0, 1) for b in (0, 1) for d in (0, 1)]
-        return _span(self.full_credit, *partial[:-1])
+        return score_span(self.full_credit, *partial[:-1])
 
 
 #: Official exact match on the ``answer`` column (the default instance).
@@ -294,3 +282,50 @@ malpyeong_em_reward = MalpyeongEMReward()
 
 #: The answer-template reward, 1.0 or 0.0 (the default instance).
 malpyeong_format_reward = MalpyeongFormatReward()
+
+
+#: What :func:`malpyeong_final_score` does without BLEURT: raise, or average ROUGE-1 and BERTScore only.
+BLEURT_MISSING = ("raise", "average_of_two")
+
+
+def malpyeong_final_score(
+    em: float,
+    rouge1: float,
+    bertscore: float,
+    bleurt: float | None = None,
+    *,
+    bleurt_missing: str = "raise",
+) -> float:
+    """The leaderboard score: ``(EM + (ROUGE-1 + BERTScore + BLEURT) / 3) / 2``.
+
+    Pass the four corpus values on one scale (all in points 0-100, or all fractions 0-1); the result is on
+    that scale. BLEURT is the corpus BLEURT-20 score: :class:`~korean_rewards.BLEURTScorer` (the ``[bleurt]``
+    extra) computes it with the PyTorch port of the official checkpoint, or pass your own. Without it (``bleurt=None``) the function raises ``ValueError``, unless
+    ``bleurt_missing="average_of_two"``, which averages only ROUGE-1 and BERTScore,
+    ``(EM + (ROUGE-1 + BERTScore) / 2) / 2``: a stand-in that is *not* comparable with leaderboard numbers.
+
+    Example:
+        >>> round(malpyeong_final_score(45.5823, 34.9636, 73.9318, 43.7260), 5)  # published as 48.2281
+        48.22805
+        >>> malpyeong_final_score(0.5, 0.3, 0.7, bleurt_missing="average_of_two")
+        0.5
+    """
+    values = {"em": em, "rouge1": rouge1, "bertscore": bertscore}
+    if bleurt is not None:
+        values["bleurt"] = bleurt
+    for key, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise TypeError(f"malpyeong_final_score: {key} must be a finite number, got {value!r}")
+    if bleurt_missing not in BLEURT_MISSING:
+        raise ValueError(f"bleurt_missing must be one of {BLEURT_MISSING}, got {bleurt_missing!r}")
+    if bleurt is None:
+        if bleurt_missing == "raise":
+            raise ValueError(
+                "the official final score needs BLEURT: pass bleurt=<corpus BLEURT-20 score>, or "
+                "bleurt_missing='average_of_two' to average ROUGE-1 and BERTScore only (not comparable with the "
+                "leaderboard)"
+            )
+        descriptive = (rouge1 + bertscore) / 2
+    else:
+        descriptive = (rouge1 + bertscore + bleurt) / 3
+    return (em + descriptive) / 2

@@ -419,24 +419,15 @@ def rows_kind(rows: Sequence[Mapping[str, Any]], answer_key: str = "answer") -> 
         >>> rows_kind([{"completion": "<SOLUTION>84</SOLUTION>", "answer": "... #### 84"}])
         'math'
     """
-    from ._trl import completion_text
+    from ._trl import completion_text, gold_key, gold_text
     from .malpyeong import template_parts
 
-    golds = [row.get(answer_key, row.get("solution")) for row in rows]
-    texts = [_gold_text(gold) for gold in golds if gold is not None]
+    golds = [gold_text(row.get(gold_key(row, answer_key))) for row in rows]  # the one gold reader
+    texts = [gold for gold in golds if gold is not None]
     if not texts:
         texts = [completion_text(row.get("completion")) for row in rows]
     verdicts = sum(1 for text in texts if template_parts(text)[0])
     return "malpyeong" if texts and verdicts * 2 >= len(texts) else "math"
-
-
-def _gold_text(gold: Any) -> str:
-    # the official shape {"answer": ...} or text / messages (to be read by _trl's one gold reader once it has one)
-    from ._trl import completion_text
-
-    while isinstance(gold, Mapping) and "answer" in gold:
-        gold = gold["answer"]
-    return completion_text(gold)
 
 
 def default_reward_names(rows: Sequence[Mapping[str, Any]], answer_key: str = "answer") -> tuple[str, tuple[str, ...]]:

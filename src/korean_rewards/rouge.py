@@ -46,8 +46,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
 from . import _mecab as _mecab_module
-from ._trl import RewardFunction, RewardOutput, _span
-from .malpyeong import _gold_text, split_answer_reason
+from ._trl import RewardFunction, RewardOutput, gold_text
+from .malpyeong import split_answer_reason
 
 __all__ = [
     "MAX_WORDS",
@@ -113,7 +113,7 @@ def morphemes(text: str) -> list[str]:
         >>> morphemes("!!! ...")
         []
     """
-    return _morphemes_many([text], threads=1)[0]
+    return morphemes_many([text], threads=1)[0]
 
 
 def _tagger_input(text: str) -> str:
@@ -150,9 +150,14 @@ def _counts(text: str) -> _Counts:
     return _counts_of(morphemes(text))
 
 
-def _morphemes_many(texts: Sequence[str], threads: int | None = None, content: bool = False) -> list[list[str]]:
+def morphemes_many(texts: Sequence[str], threads: int | None = None, content: bool = False) -> list[list[str]]:
     """:func:`morphemes` of several texts, MeCab spread over ``threads`` threads (see ``korean_rewards._mecab``);
-    with ``content=True`` only the content morphemes (:data:`CONTENT_TAGS`)."""
+    with ``content=True`` only the content morphemes (:data:`CONTENT_TAGS`).
+
+    Example:
+        >>> morphemes_many(["나는 학교에 갔다", ""]) == [morphemes("나는 학교에 갔다"), []]
+        True
+    """
     inputs = [_tagger_input(text) for text in texts]
     busy = [text for text in inputs if text]
     parsed = iter(_mecab_module.parse_many(busy, threads, wakati=not content) if busy else [])
@@ -190,12 +195,12 @@ def content_morphemes(text: str) -> list[str]:
         >>> morphemes("나는 학교에 갔다"), content_morphemes("나는 학교에 갔다")
         (['나', '는', '학교', '에', '갔', '다'], ['학교', '갔'])
     """
-    return _morphemes_many([text], threads=1, content=True)[0]
+    return morphemes_many([text], threads=1, content=True)[0]
 
 
 def _counts_many(texts: Sequence[str], threads: int | None, content: bool = False) -> list[_Counts]:
-    """Token counts of several texts (see :func:`_morphemes_many`)."""
-    return [_counts_of(tokens) for tokens in _morphemes_many(texts, threads, content)]
+    """Token counts of several texts (see :func:`morphemes_many`)."""
+    return [_counts_of(tokens) for tokens in morphemes_many(texts, threads, content)]
 
 
 def _f1_many(pairs: Sequence[tuple[str, str]], threads: int | None, content: bool = False) -> list[float]:
@@ -318,11 +323,12 @@ def rouge1_f1(prediction: str, reference: str) -> float:
     return _scores(_counts(prediction), _reference_counts(reference))[2]
 
 
-def _reasons(texts: Sequence[Any], golds: Sequence[Any], reward_name: str, key: str) -> list[tuple[str, str]]:
+def _reasons(texts: Sequence[Any], golds: Sequence[Any]) -> list[tuple[str, str]]:
+    """(predicted reason, gold reason) of each item; a gold is read by the one gold reader (``gold_text``)."""
     pairs = []
     for text, gold in zip(texts, golds):
         prediction = text if isinstance(text, str) else ""
-        pairs.append((split_answer_reason(prediction)[1], split_answer_reason(_gold_text(gold, key, reward_name))[1]))
+        pairs.append((split_answer_reason(prediction)[1], split_answer_reason(gold_text(gold) or "")[1]))
     return pairs
 
 
@@ -339,7 +345,7 @@ def rouge1_corpus(predictions: Sequence[str], golds: Sequence[str]) -> float:
     """
     if len(predictions) != len(golds):
         raise ValueError(f"got {len(predictions)} predictions but {len(golds)} gold answers: pass one gold per item")
-    pairs = [(p, r) for p, r in _reasons(predictions, golds, "rouge1_corpus", "golds") if p and r]
+    pairs = [(p, r) for p, r in _reasons(predictions, golds) if p and r]
     return sum(_f1_many(pairs, None)) / len(pairs) if pairs else 0.0
 
 
@@ -386,9 +392,9 @@ class Rouge1Reward(RewardFunction):
     ) -> RewardOutput:
         assert golds is not None
         if self.reason_only:
-            pairs = _reasons(texts, golds, self.__name__, self.answer_key)
+            pairs = _reasons(texts, golds)
         else:
-            pairs = [(text, _gold_text(gold, self.answer_key, self.__name__)) for text, gold in zip(texts, golds)]
+            pairs = list(zip(texts, golds))
         applies = [not self.reason_only or bool(p and r) for p, r in pairs]
         f1 = iter(_f1_many([pair for pair, ok in zip(pairs, applies) if ok], self.threads, bool(self.content_only)))
         return [next(f1) if ok else 0.0 for ok in applies]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar
 
-from ._trl import RewardFunction, RewardOutput, _span
+from ._trl import RewardFunction, RewardOutput, score_span
 
 __all__ = [
     "Tags",
@@ -167,8 +167,17 @@ def extract_solution(text: str, tags: Tags = NOTEBOOK_TAGS) -> str | None:
 # -- the rewards ---------------------------------------------------------------------------------------------
 
 
-def _check_tags(tags: Any, reward: str, *, optional: bool = False) -> None:
-    """Raise a TypeError naming ``reward`` when ``tags`` is not a :class:`Tags` (or None, when optional)."""
+def check_tags(tags: Any, reward: str, *, optional: bool = False) -> None:
+    """Raise a TypeError naming ``reward`` when ``tags`` is not a :class:`Tags` (or None, when optional).
+
+    Example:
+        >>> check_tags(NOTEBOOK_TAGS, "my_reward"), check_tags(None, "my_reward", optional=True)
+        (None, None)
+        >>> check_tags("<SOLUTION>", "my_reward")
+        Traceback (most recent call last):
+        ...
+        TypeError: my_reward: `tags` must be a korean_rewards.Tags, got str; e.g. Tags(reasoning_end='</think>', solution_start='<answer>', solution_end='</answer>')
+    """
     if tags is None and optional:
         return
     if not isinstance(tags, Tags):
@@ -177,6 +186,57 @@ def _check_tags(tags: Any, reward: str, *, optional: bool = False) -> None:
             f"{reward}: `tags` must be {allowed}, got {type(tags).__name__}; "
             "e.g. Tags(reasoning_end='</think>', solution_start='<answer>', solution_end='</answer>')"
         )
+
+
+# -- parts of a completion ----------------------------------------------------------------------------------
+
+#: The parts of a completion a reward can score (:func:`part_text`).
+PARTS = ("reasoning", "answer", "completion")
+
+
+def part_text(text: str, part: str, tags: Tags) -> str | None:
+    """The reasoning, the answer, or the whole completion; ``None`` when the completion has no such part.
+
+    - ``"reasoning"``: after ``tags.reasoning_start`` (or from the start: the notebook's template prefills that
+      tag, so completions begin with the reasoning), up to ``tags.reasoning_end``, else up to
+      ``tags.solution_start``, else to the end (a truncated reasoning);
+    - ``"answer"``: after ``tags.solution_start`` up to ``tags.solution_end`` (or the end); ``None`` without it;
+    - ``"completion"``: the whole text.
+
+    Example:
+        >>> text = "12 × 7 = 84<end_working_out><SOLUTION>84</SOLUTION>"
+        >>> part_text(text, "reasoning", NOTEBOOK_TAGS), part_text(text, "answer", NOTEBOOK_TAGS)
+        ('12 × 7 = 84', '84')
+    """
+    if part == "completion":
+        return text
+    if part == "reasoning":
+        opened = text.find(tags.reasoning_start)
+        begin = opened + len(tags.reasoning_start) if opened >= 0 else 0
+        end = text.find(tags.reasoning_end, begin)
+        if end < 0:
+            end = text.find(tags.solution_start, begin)
+        return text[begin:end] if end >= 0 else text[begin:]
+    opened = text.find(tags.solution_start)
+    if opened < 0:
+        return None
+    begin = opened + len(tags.solution_start)
+    end = text.find(tags.solution_end, begin)
+    return text[begin:end] if end >= 0 else text[begin:]
+
+
+def check_part(part: Any, owner: str) -> None:
+    """Raise a ValueError naming ``owner`` when ``part`` is not one of :data:`PARTS`.
+
+    Example:
+        >>> check_part("reasoning", "my_reward")
+        >>> check_part("answr", "my_reward")
+        Traceback (most recent call last):
+        ...
+        ValueError: my_reward: `part` must be one of ['reasoning', 'answer', 'completion'], got 'answr'
+    """
+    if part not in PARTS:
+        raise ValueError(f"{owner}: `part` must be one of {list(PARTS)}, got {part!r}")
 
 
 class _FormatReward(RewardFunction):
@@ -234,7 +294,7 @@ class MatchFormatExactly(_FormatReward):
     name: str | None = None
 
     def __post_init__(self) -> None:
-        _check_tags(self.tags, type(self).__name__)
+        check_tags(self.tags, type(self).__name__)
         self._require_numbers("match", "miss")
         super().__post_init__()
 
@@ -276,7 +336,7 @@ class MatchFormatExactly(_FormatReward):
         return scores
 
     def _score_range(self) -> tuple[float, float]:
-        return _span(self.match, self.miss)
+        return score_span(self.match, self.miss)
 
     def _prepare(self) -> tuple[Any, ...]:
         tags = self.tags
@@ -340,7 +400,7 @@ class MatchFormatApproximately(_FormatReward):
     name: str | None = None
 
     def __post_init__(self) -> None:
-        _check_tags(self.tags, type(self).__name__)
+        check_tags(self.tags, type(self).__name__)
         self._require_numbers("once", "not_once")
         if self.start_tag not in START_TAG_MODES:
             raise ValueError(
@@ -380,7 +440,7 @@ class MatchFormatApproximately(_FormatReward):
 
     def _score_range(self) -> tuple[float, float]:
         counted = 3 if self.start_tag == "ignore" else 4
-        return _span(counted * self.once, counted * self.not_once)
+        return score_span(counted * self.once, counted * self.not_once)
 
     def _prepare(self) -> tuple[Any, ...]:
         tags = self.tags

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from ..evaluation import read_records
 from ..registry import resolve_rewards
-from .app import CLIError, command, console, display, file_argument, flag, fmt, progress_bar
+from .app import CLIError, command, console, display, file_argument, flag, flag_message, fmt, progress_bar
 from .score import reward_option
 
 __all__ = ["audit", "EXPLOIT_EXIT_CODE"]
@@ -82,8 +82,8 @@ def audit(
         raise CLIError(f"{data} holds no rows")
     try:
         rows, notes = audit_rows(records, prompt_column, answer_column, reasoning_column)
-    except ValueError as error:
-        raise CLIError(f"{data}: {error}") from None
+    except ValueError as error:  # a column flag that names no column: the library's parameter, as the flag
+        raise CLIError(f"{data}: {flag_message(error)}") from None
     if not rows:
         raise CLIError(
             f"{data}: no row has a prompt (column {prompt_column!r}) and a gold answer (column {answer_column!r})"

@@ -13,7 +13,7 @@ One implementation shared by the ``korean-rewards evaluate`` command and
    - **ROUGE-1**, **BERTScore** and **BLEURT**: means over the items where both the gold reason and the
      predicted reason are non-empty (the official rule: a prediction without the ``옳다`` pattern is left out,
      not scored 0);
-   - ``descriptive_avg`` and ``final`` from :func:`korean_rewards.combining.malpyeong_final_score` (see
+   - ``descriptive_avg`` and ``final`` from :func:`korean_rewards.malpyeong.malpyeong_final_score` (see
      :class:`EvaluationResult` for what happens without BLEURT or BERTScore).
 
 **Scale.** Corpus numbers are on the leaderboard's 0-100 scale (EM 45.58 means 45.58 %), as in the

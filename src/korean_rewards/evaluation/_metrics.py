@@ -57,7 +57,7 @@ class EvaluationResult:
     """Corpus scores of one prediction file (or one set of predictions), on the official 0-100 scale.
 
     ``rouge1``, ``bertscore`` and ``bleurt`` are ``None`` when that metric was not computed.
-    ``final`` comes from :func:`~korean_rewards.combining.malpyeong_final_score` and ``final_rule`` says how:
+    ``final`` comes from :func:`~korean_rewards.malpyeong.malpyeong_final_score` and ``final_rule`` says how:
 
     - ``"official"``: ``descriptive_avg = (ROUGE-1 + BERTScore + BLEURT) / 3``, ``final = (EM + descriptive_avg) / 2``;
     - ``"average_of_two"`` (no BLEURT scorer): ``descriptive_avg = (ROUGE-1 + BERTScore) / 2``, same ``final``
@@ -253,8 +253,8 @@ def _aggregate(scores: Sequence[ItemScore], rouge: bool, bert: bool, bleurt: boo
 def _final(
     em: float, rouge1: float | None, bert: float | None, bleurt: float | None
 ) -> tuple[float | None, float | None, str | None]:
-    """(descriptive average, final score, rule) with :func:`korean_rewards.combining.malpyeong_final_score`."""
-    from ..combining import malpyeong_final_score
+    """(descriptive average, final score, rule) with :func:`korean_rewards.malpyeong.malpyeong_final_score`."""
+    from ..malpyeong import malpyeong_final_score
 
     if rouge1 is None or bert is None:
         return None, None, None

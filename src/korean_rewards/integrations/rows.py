@@ -15,7 +15,7 @@ value into a tensor). :class:`RowScorer` calls a TRL reward on a batch of :class
   ``none`` policy (``"worst"``: its lowest declared score, else the lowest it gave in the same batch; ``"zero"``:
   0.0; ``"skip"``: the value the rescaling gave it, ``sign(weight) * total / sum(|weights|)``; ``"propagate"``,
   which counts none: the ``"worst"`` value).
-- ``gold_missing``: 1.0 for a row whose gold is missing (``None`` or NaN), else 0.0.
+- ``gold_missing``: 1.0 for a row whose gold is missing (``None``, NaN, ``{"answer": None}``), else 0.0.
 
 Example:
     >>> from korean_rewards import combine, check_numbers_ko, match_format_exactly
@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._trl import _missing
+from .._trl import gold_text
 from ..combining import CombinedReward, declared_range
 
 __all__ = ["Row", "RowScorer", "load_reward", "loads_model", "RESERVED_KEYS"]
@@ -207,7 +207,7 @@ class RowScorer:
             raise ValueError(f"the reward {self.name} returned {len(scores)} values for {n} completions")
         results = []
         for index, (row, score) in enumerate(zip(rows, scores)):
-            gold_missing = _missing(row.gold)
+            gold_missing = gold_text(row.gold) is None  # the one missing-gold rule of every reward
             if score is None:
                 score = self.missing_gold_score if gold_missing and self.reads_gold else self.none_score
             results.append({"score": score, "gold_missing": float(gold_missing)})

@@ -27,11 +27,12 @@ Example:
 from __future__ import annotations
 
 import hashlib
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
+
+from .._util import warn
 
 __all__ = ["DEFAULT_WORK_BUDGET", "WorkBudget", "set_work_budget", "work_budget"]
 
@@ -120,11 +121,10 @@ def _read_within_budget(reward: str, text: str, read: Callable[..., T], *args: A
         return result, False
     digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16] if isinstance(text, str) else "-"
     size = len(text) if isinstance(text, str) else 0
-    warnings.warn(
+    warn(
         f"{reward}: reading the numbers of a completion of {size} characters (sha256 {digest}) ran past the work "
         f"budget of {budget.limit} reading attempts; it gets this reward's worst score. Please report the text "
         "(korean_rewards.numbers.set_work_budget changes the budget).",
         RuntimeWarning,
-        stacklevel=3,
     )
     return None, True

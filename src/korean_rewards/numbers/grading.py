@@ -27,16 +27,13 @@ from __future__ import annotations
 
 import math
 import re
-import sys
-import warnings
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from .budget import _read_within_budget
+from .budget import _read_within_budget, work_budget
 from .expression import _parse
 from .final_answer import FinalAnswer, find_final_answer
 from .math_answer import normalize_latex_numbers
@@ -49,7 +46,6 @@ __all__ = [
     "asked_part",
     "question_text",
     "gold_answer_text",
-    "gold_text",
     "grade",
     "numbers_between",
     "read_gold",
@@ -60,7 +56,6 @@ __all__ = [
     "unreadable_gold_message",
     "value_readings",
     "values_match",
-    "warn_at_caller",
 ]
 
 T = TypeVar("T")
@@ -100,25 +95,6 @@ def gold_answer_text(text: str) -> str:
     return text[at + len(_GSM8K_MARK) :].strip() if at >= 0 else text
 
 
-def gold_text(gold: Any) -> str | None:
-    """A gold answer as text, for comparing strings (integral floats without ``.0``; the part after ``####``);
-    None when there is none.
-
-    Example:
-        >>> gold_text(72.0), gold_text("풀이 #### 72"), gold_text(None)
-        ('72', '72', None)
-    """
-    if gold is None:
-        return None
-    if isinstance(gold, str):
-        return gold_answer_text(gold)
-    if isinstance(gold, (bytes, bytearray)):
-        return bytes(gold).decode("utf-8", errors="replace")
-    if isinstance(gold, float) and math.isfinite(gold) and gold.is_integer():
-        return str(int(gold))
-    return str(gold)
-
-
 def read_gold(gold: Any) -> Gold | None:
     r"""The gold answer of a dataset row, read with the same final-answer reader as completions; None when it
     has no readable answer (``"forty two"``, ``"서울"``, a list ``"-2, 1"``, two different numbers in prose).
@@ -150,7 +126,9 @@ def read_gold(gold: Any) -> Gold | None:
         gold = bytes(gold).decode("utf-8", errors="replace")
     text = gold if isinstance(gold, str) else str(gold)
     try:
-        return _read_cached(text) if len(text) <= _CACHED_LENGTH else _read_gold_text(text)
+        # a budget of its own: a completion that spent its budget must not make (and cache) the gold unreadable
+        with work_budget():
+            return _read_cached(text) if len(text) <= _CACHED_LENGTH else _read_gold_text(text)
     except Exception:  # noqa: BLE001 - a gold that breaks the reader is unreadable, never a crash
         return None
 
@@ -351,27 +329,6 @@ def shorten(text: str | None) -> str | None:
     if text is None or len(text) <= _LOG_LIMIT:
         return text
     return text[:_LOG_LIMIT] + "…"
-
-
-_PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
-
-
-def warn_at_caller(message: str) -> None:
-    """``warnings.warn(message)`` pointing at the first frame outside this library: the user's call of the reward
-    (directly, through ``.score()``, ``combine`` or TRL's trainer).
-
-    Example:
-        >>> import warnings
-        >>> with warnings.catch_warnings(record=True) as caught:
-        ...     warnings.simplefilter("always")
-        ...     warn_at_caller("a note")
-        >>> caught[0].filename.endswith("grading.py")
-        False
-    """
-    frame, level = sys._getframe(0), 1
-    while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(_PACKAGE_DIR):
-        frame, level = frame.f_back, level + 1
-    warnings.warn(message, UserWarning, stacklevel=level)
 
 
 def unreadable_gold_message(reward: str, golds: list[Any], undecided: int = 0) -> str | None:

@@ -25,13 +25,12 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 import threading
 import urllib.parse
-import warnings
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
+from .._util import warn
 from ..errors import ModelLoadError, ParameterError, literal
 
 __all__ = [
@@ -56,7 +55,6 @@ _DTYPES = {
     "bfloat16": "bfloat16", "bf16": "bfloat16",
 }  # fmt: skip
 
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 # -- what a model name means -----------------------------------------------------------------------------------------
@@ -402,7 +400,7 @@ class ModelHolder:
         """Warn once per scorer and ``kind``, at the first caller outside the package."""
         if kind not in self._warned:
             self._warned.add(kind)
-            warnings.warn(message, UserWarning, stacklevel=_caller_stacklevel())
+            warn(message)
 
     # -- batches -----------------------------------------------------------------------------------------------------
     def _run_batched(
@@ -445,16 +443,6 @@ class ModelHolder:
             scorer, _, unit = what.partition(" ")
             self._warn_once("oom", f"{scorer}: out of memory on {self._device}; batches of at most {half} {unit} from now on.")
             return self._with_oom_retry(run, batch[:half], what) + self._with_oom_retry(run, batch[half:], what)
-
-
-def _caller_stacklevel() -> int:
-    """The ``stacklevel`` that points a warning at the first caller outside the ``korean_rewards`` package."""
-    frame = sys._getframe(1)
-    level = 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
-        frame = frame.f_back
-        level += 1
-    return level
 
 
 # -- one scorer per configuration and process ---------------------------------------------------------------------------
