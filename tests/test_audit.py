@@ -195,7 +195,7 @@ def test_t4_example_mix_passes_on_gsm8k_format_rows() -> None:
     report = audit_rewards(mix, GSM8K_ROWS, prompt_key="question")
     _assert_safe(report)
     # the honest completion puts the final answer (the part after ####) in the tags and gets every reward's best
-    best = sum((reward.score_range or (reward.wrong, reward.correct))[1] for reward in mix)  # accuracy: no range
+    best = sum(reward.score_range[1] for reward in mix)
     assert report.honest == pytest.approx(best)
     assert report.honest_wrong is not None and report.honest_wrong < report.honest
     assert audit_rewards(mix, GSM8K_ROWS).to_dict() == report.to_dict()  # the default prompt column reads "question"

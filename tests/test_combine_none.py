@@ -62,6 +62,8 @@ def test_every_library_reward_declares_a_range() -> None:
     assert language_consistency_ko.score_range == (0.0, 1.0)
     assert korean_rewards.repetition_penalty_ko.score_range == (-1.0, 0.0)
     assert malpyeong_em_reward.score_range == (0.0, 1.0)
+    assert korean_rewards.accuracy_reward_ko.score_range == (0.0, 1.0)
+    assert korean_rewards.AccuracyRewardKo(correct=2.0, wrong=-1.0).score_range == (-1.0, 2.0)
     assert malpyeong_format_reward.score_range == (0.0, 1.0)
     assert MalpyeongFormatReward(verdict_credit=-0.5, quoted_credit=0.25).score_range == (-0.5, 1.0)
     assert korean_rewards.rouge1_reward.score_range == (0.0, 1.0)

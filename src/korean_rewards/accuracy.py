@@ -39,7 +39,7 @@ from fractions import Fraction
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from ._trl import GOLD_ALIAS, RewardFunction, RewardOutput, completion_texts
+from ._trl import GOLD_ALIAS, RewardFunction, RewardOutput, completion_texts, score_span
 from ._util import warn
 from .numbers.final_answer import find_final_answer
 from .numbers.grading import (
@@ -106,6 +106,9 @@ class AccuracyRewardKo(RewardFunction):
         if not math.isfinite(self.rel_tol) or self.rel_tol < 0:
             raise ValueError(f"{reward}: `rel_tol` must be a finite number >= 0 (0 = exact), got {self.rel_tol!r}")
         super().__post_init__()
+
+    def _score_range(self) -> tuple[float, float]:
+        return score_span(self.correct, self.wrong)
 
     def __call__(  # type: ignore[override]
         self,
