@@ -33,7 +33,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 from collections.abc import Sequence
@@ -43,6 +42,7 @@ from ._trl import GOLD_ALIAS, RewardFunction, RewardOutput, completion_texts, sc
 from ._util import warn
 from .numbers.final_answer import find_final_answer
 from .numbers.grading import (
+    check_rel_tol,
     asked_part,
     grade,
     question_text,
@@ -101,10 +101,7 @@ class AccuracyRewardKo(RewardFunction):
         if self.think_end is not None and (not isinstance(self.think_end, str) or not self.think_end):
             raise TypeError(f"{reward}: think_end must be a non-empty string or None, got {self.think_end!r}")
         self._require_numbers("correct", "wrong")
-        if isinstance(self.rel_tol, bool) or not isinstance(self.rel_tol, (int, float)):
-            raise TypeError(f"{reward}: `rel_tol` must be a number, got {self.rel_tol!r}")
-        if not math.isfinite(self.rel_tol) or self.rel_tol < 0:
-            raise ValueError(f"{reward}: `rel_tol` must be a finite number >= 0 (0 = exact), got {self.rel_tol!r}")
+        check_rel_tol(self.rel_tol, reward)
         super().__post_init__()
 
     def _score_range(self) -> tuple[float, float]:

@@ -94,6 +94,7 @@ from .numbers import ANSWER_WINDOW, find_numbers
 from .numbers.final_answer import find_final_answer, read_answer_span
 from .numbers.math_answer import is_inside_word
 from .numbers.grading import (
+    check_rel_tol,
     gold_answer_text,
     numbers_between,
     read_gold,
@@ -292,10 +293,7 @@ class CheckNumbersKo(RewardFunction):
         self._require_numbers("correct", "wrong", "no_number", "unparseable")
         if self.several_numbers is not None:
             self._require_numbers("several_numbers")
-        if isinstance(self.rel_tol, bool) or not isinstance(self.rel_tol, (int, float)):
-            raise TypeError(f"{reward}: `rel_tol` must be a number, got {self.rel_tol!r}")
-        if not math.isfinite(self.rel_tol) or self.rel_tol < 0:
-            raise ValueError(f"{reward}: `rel_tol` must be a finite number >= 0 (0 = exact), got {self.rel_tol!r}")
+        check_rel_tol(self.rel_tol, reward)
         super().__post_init__()
 
     def _score_range(self) -> tuple[float, float]:

@@ -52,6 +52,7 @@ __all__ = [
     "read_number",
     "read_within_budget",
     "boxed_content",
+    "check_rel_tol",
     "shorten",
     "unreadable_gold_message",
     "value_readings",
@@ -186,6 +187,24 @@ def value_readings(value: Fraction | float, percent: bool, other_percent: bool) 
     if percent == other_percent or isinstance(value, float):  # floats: ±inf from a huge run, nan for a hedge
         return [value]
     return [value, value * 100] if percent else [value, Fraction(value) / 100]
+
+
+def check_rel_tol(rel_tol: Any, reward: str) -> None:
+    """Raise when ``rel_tol`` (the relative tolerance of a number comparison) is not a finite number >= 0.
+
+    The one check behind every reward that takes ``rel_tol`` (0 means an exact comparison).
+
+    Example:
+        >>> check_rel_tol(0.01, "check_numbers_ko")
+        >>> check_rel_tol(-1, "check_numbers_ko")
+        Traceback (most recent call last):
+        ...
+        ValueError: check_numbers_ko: `rel_tol` must be a finite number >= 0 (0 = exact), got -1
+    """
+    if isinstance(rel_tol, bool) or not isinstance(rel_tol, (int, float)):
+        raise TypeError(f"{reward}: `rel_tol` must be a number, got {rel_tol!r}")
+    if not math.isfinite(rel_tol) or rel_tol < 0:
+        raise ValueError(f"{reward}: `rel_tol` must be a finite number >= 0 (0 = exact), got {rel_tol!r}")
 
 
 def values_match(
