@@ -87,6 +87,21 @@ def test_expressions_are_compared_whole(completion: str, gold: str, score: float
     assert accuracy_reward_ko(completions=[completion], answer=[gold]) == [score]
 
 
+@pytest.mark.parametrize(
+    ("answer", "gold"),
+    [("sqrt(2)", "2"), ("sin 30", "30"), ("cos(60)", "60"), ("ln 5", "5"), ("exp(2)", "2"), ("log 100", "100"),
+     (r"\\sqrt{3}", "3"), (r"$\\tan 45$", "45")],
+)
+def test_a_function_of_a_number_is_not_that_number(answer: str, gold: str) -> None:
+    """A function written with or without LaTeX (sqrt(2), sin 30) is an unevaluated expression: wrong against the
+    number it is applied to, in every answer-reading reward."""
+    assert accuracy_reward_ko(completions=[f"답: {answer}"], answer=[gold]) == [0.0]
+    tagged = f"풀이<end_working_out><SOLUTION>{answer}</SOLUTION>"
+    assert check_numbers_ko(completions=[tagged], answer=[gold]) == [check_numbers_ko.wrong]
+    assert check_answer_ko(completions=[tagged], answer=[gold])[0] <= check_answer_ko.wrong
+    assert accuracy_reward_ko(completions=["답: log₂8 = 3"], answer=["3"]) == [1.0]  # the value after = counts
+
+
 def test_expression_gold_is_compared_as_written_or_undecided() -> None:
     completions = [r"\boxed{2\sqrt{3}}", r"따라서 $2 \sqrt{3}$", r"\boxed{\sqrt{12}}", r"\boxed{3}"]
     with pytest.warns(UserWarning, match="4 answers were compared with a gold that is an expression"):

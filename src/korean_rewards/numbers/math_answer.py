@@ -82,7 +82,12 @@ _UNIT_LETTERS = frozenset("mgLlshtKWVAJNCFBT")
 _GLUED_AFTER = re.compile(
     r"[ \t]?\\(?:sqrt|pi|sin|cos|tan|log|ln|mathrm\{[ei]\}|i)(?![A-Za-z])|[√∛∜π]|(?P<letter>[A-Za-z])(?![A-Za-z0-9])"
 )
-_GLUED_BEFORE = re.compile(r"(?:\\sqrt\{?|\\pi|[√∛∜π]|\\frac\{[^{}]{0,20}\\sqrt[^{}]{0,20}\}\{?)[ \t]?\Z")
+_GLUED_BEFORE = re.compile(
+    r"(?:\\sqrt\{?|\\pi|[√∛∜π]|\\frac\{[^{}]{0,20}\\sqrt[^{}]{0,20}\}\{?"
+    # a function written without LaTeX: sqrt(2), sin 30, log(5), exp 2 (the number is its argument, not a value)
+    r"|(?<![A-Za-z])(?:sqrt|cbrt|sin|cos|tan|cot|sec|csc|arcsin|arccos|arctan|sinh|cosh|tanh|log|ln|exp)[ \t]?\(?)"
+    r"[ \t]?\Z"
+)
 
 
 def _math_segment(span: str, pos: int) -> tuple[int, int] | None:
@@ -172,7 +177,11 @@ def math_only_answer(span: str) -> MathAnswer | None:
     ``4√2``, ``x + 5``, ``\\( (9+1) \\)``): its value, or ``expression=True`` when it does not reduce to a
     number, or a hedge (``\\pm 7``); None for a span with prose in it."""
     body = span[: len(span) - _TRAILING_WORDS.match(span[::-1]).end()].strip()  # reversed: one linear match
-    if not body or len(body) > _SPAN_LIMIT or _PROSE.search(_WRAPPED.sub(" ", body)) is not None:
+    if not body or len(body) > _SPAN_LIMIT:
+        return None
+    if _PLAIN_FUNCTION.search(body) is not None:  # sqrt(2), sin 30: a function of the number, not the number
+        return MathAnswer(None, False, body, expression=True)
+    if _PROSE.search(_WRAPPED.sub(" ", body)) is not None:
         return None
     if "\\boxed" in body:
         boxed = _boxed_content(body)
@@ -201,6 +210,10 @@ _LETTER_AFTER_NUMBER = re.compile(r"(?<=[0-9}])[ \t]?(?![eE][-+]?[0-9])([A-Za-z]
 _ASCII_LETTER = re.compile("[A-Za-z]")
 _LETTERISH = re.compile(r"[A-Za-z\\√∛∜π±∓]")
 # Hangul inside an expression, or an ASCII word of two letters or more that is not a LaTeX command or a unit
+_PLAIN_FUNCTION = re.compile(
+    r"(?<![A-Za-z\\])(?:sqrt|cbrt|sin|cos|tan|cot|sec|csc|arcsin|arccos|arctan|sinh|cosh|tanh|log|ln|exp)"
+    r"[ \t]?[(\[{]?[ \t]?[0-9]"
+)
 _PROSE = re.compile(
     r"[가-힣]|(?<![\\A-Za-z])(?!(?:cm|mm|km|kg|mg|ml|mL|pct)(?![A-Za-z]))[A-Za-z]{2,}"
 )
