@@ -102,6 +102,17 @@ def test_a_function_of_a_number_is_not_that_number(answer: str, gold: str) -> No
     assert accuracy_reward_ko(completions=["답: log₂8 = 3"], answer=["3"]) == [1.0]  # the value after = counts
 
 
+@pytest.mark.parametrize(
+    ("completion", "gold", "score"),
+    [("답: 0.4m (40cm)", "40", 1.0), ("답: 40cm(0.4m)", "0.4", 1.0), ("답: 2kg (2000g)", "2000", 1.0),
+     ("답: 0.4 m (40 cm)", "0.4", 1.0), ("답: 2t + 1", "2", 0.0), ("답: (2t)", "2", 0.0), ("답: 3x (3 m)", "3", 0.0)],
+)
+def test_a_restatement_in_parentheses_with_latin_units(completion: str, gold: str, score: float) -> None:
+    """An amount with a Latin unit restated in parentheses is one answer, not a formula with variables m, g; a
+    letter that is a term of a formula stays a variable."""
+    assert accuracy_reward_ko(completions=[completion], answer=[gold]) == [score]
+
+
 def test_expression_gold_is_compared_as_written_or_undecided() -> None:
     completions = [r"\boxed{2\sqrt{3}}", r"따라서 $2 \sqrt{3}$", r"\boxed{\sqrt{12}}", r"\boxed{3}"]
     with pytest.warns(UserWarning, match="4 answers were compared with a gold that is an expression"):

@@ -124,8 +124,16 @@ def _expression_of(content: str) -> str:
 
 
 def _is_irreducible(expression: str) -> bool:
-    """Whether an expression that safe arithmetic cannot evaluate holds a radical, pi, a function or a variable."""
-    return _IRREDUCIBLE.search(_WRAPPED.sub(" ", expression)) is not None
+    """Whether an expression that safe arithmetic cannot evaluate holds a radical, pi, a function or a variable
+    (a unit glued to an amount, ``0.4m (40cm)``, is no variable)."""
+    return _IRREDUCIBLE.search(_UNIT_AFTER_AMOUNT.sub(" ", _WRAPPED.sub(" ", expression))) is not None
+
+
+# a unit after an amount, not a term of a formula (2t + 1 keeps its variable t)
+_UNIT_AFTER_AMOUNT = re.compile(
+    r"(?<=[0-9])[ \t]?(?:cm|mm|km|kg|mg|ml|mL|[mgLlsh])"
+    r"(?![A-Za-z])(?![ \t]*[-+*/^×÷=·])"
+)
 
 
 def expression_around(span: str, match: NumberMatch | None) -> MathAnswer | None:
