@@ -7,7 +7,8 @@ whole first (:func:`~korean_rewards.numbers.expression.parse_korean_number`, the
 remarks are is :mod:`~korean_rewards.numbers.cues`; answers written as math (expressions evaluated whole or found
 irreducible, LaTeX number forms) are :mod:`~korean_rewards.numbers.math_answer`; amounts restated in another unit
 are :mod:`~korean_rewards.numbers.quantity`. Every rule and why: ``docs/number-parsing.md`` ("Choosing the answer
-number", "Grading").
+number", "Grading"). (A little over 600 lines: the order in which the answer's places are tried is one decision
+list, kept in one file so it reads top to bottom.)
 
 Example:
     >>> extract_answer_number("3 + 5 = 8. 따라서 답은 8개입니다. 검산: 8 - 5 = 3")

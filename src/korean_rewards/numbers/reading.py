@@ -3,6 +3,10 @@
 A reading is a tuple ``(start, end, value, kind, percent)``; :func:`_readings` gives every reading of a candidate
 position and :func:`_accepted` says whether running text allows it to end where it ends.
 
+(This module is a little over 600 lines on purpose: the readers of each numeral system share the suffix and
+end-of-reading rules, and every reading step's work bound is stated next to it; splitting them would put one
+bound's proof in two files.)
+
 Example:
     >>> sorted((end, value) for _, end, value, _, _ in _readings("삼백오십 개", 0))
     [(1, 3), (2, 300), (3, 305), (4, 350)]
