@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -290,7 +290,7 @@ class CombinedReward:
             columns.append(values)
         weights = [weight for _, weight in self.components]
         total_abs = sum(abs(weight) for weight in weights)
-        worst = self._worst_values(columns, weights) if self.none == "worst" else []
+        worst = self.worst_values(columns) if self.none == "worst" else []
         no_gold = self._rows_without_gold(kwargs, n) if self.none == "worst" else set()
         combined = [
             None if index in no_gold else self._combine_row(row, weights, total_abs, worst)
@@ -313,10 +313,22 @@ class CombinedReward:
                 rows.update(i for i, gold in enumerate(golds) if gold is None)
         return rows
 
-    def _worst_values(self, columns: list[list[float | None]], weights: list[float]) -> list[float]:
-        """What a ``None`` counts as for each component under ``"worst"``: the end of its declared range that
-        lowers the total, else the worst value it gave in this call (0.0 if it gave none)."""
+    def worst_values(self, columns: Sequence[Sequence[float | None]]) -> list[float]:
+        """What a ``None`` counts as for each component under ``"worst"``, given each component's values in one
+        call (``columns``, in component order): the end of its declared range that lowers the total, else the
+        worst value it gave in this call (0.0 if it gave none).
+
+        Example:
+            >>> def loud(completions, **kwargs):
+            ...     return [1.0 if "!" in text else None for text in completions]
+            >>> loud.score_range = (0.0, 2.0)
+            >>> def quiet(completions, **kwargs):
+            ...     return [0.5 if "." in text else None for text in completions]
+            >>> combine({loud: 1.0, quiet: -2.0}).worst_values([[1.0, None], [0.5, None]])
+            [0.0, 0.5]
+        """
         worst = []
+        weights = [weight for _, weight in self.components]
         for values, weight, declared in zip(columns, weights, self.component_ranges):
             if declared is not None:
                 low, high = declared

@@ -221,16 +221,14 @@ class RowScorer:
         reward: CombinedReward = self.reward
         weights = [weight for _, weight in reward.components]
         total_abs = sum(abs(weight) for weight in weights)
-        for component, weight, declared in zip(self.components, weights, reward.component_ranges):
+        columns = []
+        for component in self.components:
             values = [_number(value, component) for value in logged.get(f"{reward.__name__}/{component}", [])]
             if len(values) != len(results):
                 raise RuntimeError(f"{reward.__name__} logged no per-sample values for {component}")
-            if declared is not None:
-                low, high = declared
-            else:
-                present = [value for value in values if value is not None]
-                low, high = (min(present), max(present)) if present else (0.0, 0.0)
-            worst = low if weight >= 0 else high
+            columns.append(values)
+        worst_values = reward.worst_values(columns)  # combine's own rule for what a None counts as
+        for component, weight, values, worst in zip(self.components, weights, columns, worst_values):
             for result, value, total in zip(results, values, totals):
                 if value is None:
                     if reward.none == "zero":
