@@ -54,7 +54,7 @@ from typing import Any
 
 from ._trl import ColumnError, completion_text, gold_key, gold_text
 from .errors import literal
-from .malpyeong import split_answer_reason, template_parts
+from .malpyeong import mostly_malpyeong, split_answer_reason
 from .numbers import find_numbers
 from .numbers.grading import read_gold
 from .tags import NOTEBOOK_TAGS, Tags
@@ -437,8 +437,7 @@ def _soup(references: list[str]) -> str:
 
 
 def _detect_kind(golds: list[str]) -> str:
-    malpyeong = sum(1 for gold in golds if template_parts(gold)[0])
-    return "malpyeong" if golds and malpyeong * 2 >= len(golds) else "math"
+    return "malpyeong" if mostly_malpyeong(golds) else "math"
 
 
 # -- scoring --------------------------------------------------------------------------------------------------------

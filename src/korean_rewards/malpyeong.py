@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -40,6 +41,7 @@ __all__ = [
     "answer_alternatives",
     "exact_match",
     "template_parts",
+    "mostly_malpyeong",
     "MalpyeongEMReward",
     "MalpyeongFormatReward",
     "malpyeong_em_reward",
@@ -222,6 +224,18 @@ def template_parts(text: str, curly_quotes: bool = False) -> tuple[bool, bool, b
         for open_, close in pairs
     )
     return True, quoted, bool(reason)
+
+
+def mostly_malpyeong(texts: Sequence[str]) -> bool:
+    """Whether at least half of ``texts`` (golds, or completions) are 말평 answers (they state a verdict,
+    ``…가 옳다``): the one rule by which ``audit`` and the CLI's default reward set tell 말평 rows from math rows.
+
+    Example:
+        >>> mostly_malpyeong(['"깨끗이"가 옳다. 부사이다.', "84"]), mostly_malpyeong(["84", "3"]), mostly_malpyeong([])
+        (True, False, False)
+    """
+    verdicts = sum(1 for text in texts if template_parts(text)[0])
+    return bool(texts) and verdicts * 2 >= len(texts)
 
 
 @dataclass(eq=False)

@@ -420,14 +420,13 @@ def rows_kind(rows: Sequence[Mapping[str, Any]], answer_key: str = "answer") -> 
         'math'
     """
     from ._trl import completion_text, gold_key, gold_text
-    from .malpyeong import template_parts
+    from .malpyeong import mostly_malpyeong
 
     golds = [gold_text(row.get(gold_key(row, answer_key))) for row in rows]  # the one gold reader
     texts = [gold for gold in golds if gold is not None]
     if not texts:
         texts = [completion_text(row.get("completion")) for row in rows]
-    verdicts = sum(1 for text in texts if template_parts(text)[0])
-    return "malpyeong" if texts and verdicts * 2 >= len(texts) else "math"
+    return "malpyeong" if mostly_malpyeong(texts) else "math"
 
 
 def default_reward_names(rows: Sequence[Mapping[str, Any]], answer_key: str = "answer") -> tuple[str, tuple[str, ...]]:
