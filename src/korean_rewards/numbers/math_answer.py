@@ -82,10 +82,12 @@ _UNIT_LETTERS = frozenset("mgLlshtKWVAJNCFBT")
 _GLUED_AFTER = re.compile(
     r"[ \t]?\\(?:sqrt|pi|sin|cos|tan|log|ln|mathrm\{[ei]\}|i)(?![A-Za-z])|[√∛∜π]|(?P<letter>[A-Za-z])(?![A-Za-z0-9])"
 )
+_TWO_LETTER_UNITS = "cm|mm|km|kg|mg|ml|mL"  # units after an amount that are no words and no variables
+# functions written without LaTeX (sqrt(2), sin 30): a number after one is its argument, not a value
+_PLAIN_FUNCTION_NAMES = r"(?:sqrt|cbrt|sin|cos|tan|cot|sec|csc|arcsin|arccos|arctan|sinh|cosh|tanh|log|ln|exp)"
 _GLUED_BEFORE = re.compile(
     r"(?:\\sqrt\{?|\\pi|[√∛∜π]|\\frac\{[^{}]{0,20}\\sqrt[^{}]{0,20}\}\{?"
-    # a function written without LaTeX: sqrt(2), sin 30, log(5), exp 2 (the number is its argument, not a value)
-    r"|(?<![A-Za-z])(?:sqrt|cbrt|sin|cos|tan|cot|sec|csc|arcsin|arccos|arctan|sinh|cosh|tanh|log|ln|exp)[ \t]?\(?)"
+    r"|(?<![A-Za-z])" + _PLAIN_FUNCTION_NAMES + r"[ \t]?\(?)"
     r"[ \t]?\Z"
 )
 
@@ -131,7 +133,7 @@ def _is_irreducible(expression: str) -> bool:
 
 # a unit after an amount, not a term of a formula (2t + 1 keeps its variable t)
 _UNIT_AFTER_AMOUNT = re.compile(
-    r"(?<=[0-9])[ \t]?(?:cm|mm|km|kg|mg|ml|mL|[mgLlsh])"
+    r"(?<=[0-9])[ \t]?(?:" + _TWO_LETTER_UNITS + r"|[mgLlsh])"
     r"(?![A-Za-z])(?![ \t]*[-+*/^×÷=·])"
 )
 
@@ -219,11 +221,10 @@ _ASCII_LETTER = re.compile("[A-Za-z]")
 _LETTERISH = re.compile(r"[A-Za-z\\√∛∜π±∓]")
 # Hangul inside an expression, or an ASCII word of two letters or more that is not a LaTeX command or a unit
 _PLAIN_FUNCTION = re.compile(
-    r"(?<![A-Za-z\\])(?:sqrt|cbrt|sin|cos|tan|cot|sec|csc|arcsin|arccos|arctan|sinh|cosh|tanh|log|ln|exp)"
-    r"[ \t]?[(\[{]?[ \t]?[0-9]"
+    r"(?<![A-Za-z\\])" + _PLAIN_FUNCTION_NAMES + r"[ \t]?[(\[{]?[ \t]?[0-9]"
 )
 _PROSE = re.compile(
-    r"[가-힣]|(?<![\\A-Za-z])(?!(?:cm|mm|km|kg|mg|ml|mL|pct)(?![A-Za-z]))[A-Za-z]{2,}"
+    r"[가-힣]|(?<![\\A-Za-z])(?!(?:" + _TWO_LETTER_UNITS + r"|pct)(?![A-Za-z]))[A-Za-z]{2,}"
 )
 
 
